@@ -1,0 +1,25 @@
+"""Filters over units, shared by the directory page and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import District, Unit
+
+
+class UnitFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search"))
+    unit_type = django_filters.ChoiceFilter(choices=Unit.Type.choices, label=_("unit type"))
+    district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("district"))
+    scale = django_filters.ChoiceFilter(choices=Unit.Scale.choices, label=_("enterprise scale"))
+    is_high_tech = django_filters.BooleanFilter(label=_("high-tech enterprise"))
+
+    class Meta:
+        model = Unit
+        fields = ["q", "unit_type", "district", "scale", "is_high_tech"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(short_name__icontains=value))

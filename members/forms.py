@@ -1,0 +1,81 @@
+"""Forms of the members pages: they parse input; the services decide."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Membership, Unit
+from .services import UNIT_PROFILE_FIELDS
+
+User = get_user_model()
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    name = forms.CharField(label=_("Name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        validators=User._meta.get_field("phone").validators,
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail address already exists. Log in instead."))
+        return email
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ; type the same password twice."))
+        elif p1:
+            probe = User(email=data.get("email", ""), name=data.get("name", ""))
+            try:
+                password_validation.validate_password(p1, probe)
+            except forms.ValidationError as err:
+                self.add_error("password1", err)
+        return data
+
+
+class UnitForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Unit
+        fields = list(UNIT_PROFILE_FIELDS)
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "credit_code": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+
+    def clean_credit_code(self):
+        return self.cleaned_data["credit_code"].strip().upper()
+
+
+class JoinForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), queryset=Unit.objects.approved().order_by("name"), empty_label=_("Choose a unit")
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
+
+
+class DecisionReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (shown to the applicant)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

@@ -1,0 +1,30 @@
+"""The bureau staff group and the admin permissions it holds (and no more)."""
+
+from django.contrib.auth.models import Group, Permission
+
+BUREAU_GROUP = "bureau_staff"
+
+# Bureau officers review units and read the registry; they do not delete units or manage
+# accounts, which stays with superusers. Later apps append their own entries here.
+BUREAU_PERMISSIONS = [
+    ("members", "view_unit"),
+    ("members", "change_unit"),
+    ("members", "decide_unit"),
+    ("members", "view_membership"),
+    ("members", "view_user"),
+    ("members", "view_district"),
+    ("members", "add_district"),
+    ("members", "change_district"),
+]
+
+
+def ensure_bureau_group(**kwargs):
+    """Create the bureau group and give it exactly BUREAU_PERMISSIONS; safe to run repeatedly."""
+    group, _ = Group.objects.get_or_create(name=BUREAU_GROUP)
+    wanted = []
+    for app_label, codename in BUREAU_PERMISSIONS:
+        perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if perm is not None:
+            wanted.append(perm)
+    group.permissions.set(wanted)
+    return group

@@ -1,0 +1,138 @@
+"""Shared fixtures, and the rule for real components: in CI a missing one fails, elsewhere it skips."""
+
+import os
+import shutil
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def require(component: str, available: bool, reason: str) -> None:
+    """Fail in CI, skip (with the reason printed by -ra) on a developer's machine."""
+    if available:
+        return
+    message = f"{component} is not available: {reason}"
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: every real component must be present)", pytrace=False)
+    pytest.skip(message)
+
+
+def redis_test_url() -> str:
+    """The Redis a worker test talks to: REDIS_URL, or the local default on database 15."""
+    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+def tcp_reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def redis_url():
+    url = redis_test_url()
+    require("Redis", tcp_reachable(url, 6379), f"nothing answers at {url}")
+    return url
+
+
+@pytest.fixture
+def postgres(db):
+    """For tests about PostgreSQL itself (constraints, concurrency). The embedded-default run is
+    SQLite by design, so there they are skipped; a run with DATABASE_URL must be on PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("DATABASE_URL"):
+            pytest.fail(f"DATABASE_URL is set but the database is {connection.vendor}", pytrace=False)
+        pytest.skip("this run uses the embedded SQLite default; PostgreSQL runs cover this test")
+    return connection
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright; never a downloaded browser."""
+    path = chromium_path()
+    require("Chromium", path is not None, "install Debian's chromium (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as err:  # pragma: no cover - pinned in requirements-dev.txt
+        require("Playwright", False, str(err))
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # between page steps are ordinary synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def screenshot(request):
+    """Save a screenshot per step into test-artifacts/<test name>/ (an ignored folder)."""
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    counter = {"n": 0}
+
+    def take(pg, step: str):
+        counter["n"] += 1
+        path = folder / f"{counter['n']:02d}-{step}.png"
+        pg.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def bureau_group(db):
+    from members.roles import ensure_bureau_group
+
+    return ensure_bureau_group()
+
+
+@pytest.fixture
+def officer(bureau_group):
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True, name="局审核员")
+    user.groups.add(bureau_group)
+    return user
+
+
+@pytest.fixture
+def district(db):
+    from tests.factories import DistrictFactory
+
+    return DistrictFactory()
