@@ -1,0 +1,1 @@
+"""Instrument classification, instrument records, the public catalogue and bulk import."""

@@ -1,0 +1,272 @@
+"""Instrument classification and the instrument record (fields of the national reporting interface)."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.models import District, Unit
+
+
+class Category(models.Model):
+    """A class of the instrument classification: 大类 (2-digit code) or 中类 (4-digit code).
+
+    Seeded from shared/DOMAIN.md §2 by a data migration; codes are strings and the operator may
+    add classes in the admin.
+    """
+
+    code = models.CharField(_("code"), max_length=6, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent class"),
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("instrument class")
+        verbose_name_plural = _("instrument classes")
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def level(self) -> int:
+        return 1 if self.parent_id is None else 2
+
+
+class InstrumentQuerySet(models.QuerySet):
+    def active(self):
+        """Not retired."""
+        return self.filter(retired_at__isnull=True)
+
+    def public(self):
+        """Shown in the public catalogue: not retired, owned by an approved unit."""
+        return self.active().filter(unit__status=Unit.Status.APPROVED)
+
+    def owned_by(self, unit):
+        return self.filter(unit=unit)
+
+    def bookable(self):
+        """Open to outside users and in a state that can take bookings."""
+        return self.public().filter(
+            sharing_mode=Instrument.SharingMode.EXTERNAL,
+            operating_status__in=Instrument.BOOKABLE_STATUSES,
+        )
+
+    def with_related(self):
+        return self.select_related("unit", "unit__district", "category", "category__parent", "district")
+
+
+class Instrument(models.Model):
+    """A large instrument owned by a member unit."""
+
+    class Source(models.TextChoices):
+        PURCHASED = "purchased", _("Purchased")
+        SELF_BUILT = "self_built", _("Self-built")
+        DONATED = "donated", _("Donated")
+        OTHER = "other", _("Other")
+
+    class OperatingStatus(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        STANDBY = "standby", _("Standby")
+        REMOTE = "remote", _("Remote service")
+        OCCASIONAL_FAULTS = "occasional_faults", _("Occasional faults")
+        FREQUENT_FAULTS = "frequent_faults", _("Frequent faults")
+        AWAITING_REPAIR = "awaiting_repair", _("Awaiting repair")
+        AWAITING_DISPOSAL = "awaiting_disposal", _("Awaiting disposal")
+
+    class SharingMode(models.TextChoices):
+        INTERNAL = "internal", _("Internal sharing")
+        EXTERNAL = "external", _("External sharing")
+        NONE = "none", _("Not shared")
+
+    BOOKABLE_STATUSES = (
+        OperatingStatus.NORMAL,
+        OperatingStatus.STANDBY,
+        OperatingStatus.REMOTE,
+        OperatingStatus.OCCASIONAL_FAULTS,
+        OperatingStatus.FREQUENT_FAULTS,
+    )
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="instruments", verbose_name=_("owner unit"))
+    asset_number = models.CharField(
+        _("asset number"), max_length=50, help_text=_("The owner unit's asset number; unique within the unit.")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("instrument class"))
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices, default=Source.PURCHASED)
+    customs_supervised = models.BooleanField(_("under customs supervision"), default=False)
+    original_value = models.DecimalField(
+        _("original value (yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    country_of_origin = models.CharField(_("country of origin"), max_length=50)
+    manufacturer = models.CharField(_("manufacturer"), max_length=100)
+    model = models.CharField(_("model / specification"), max_length=100)
+    commissioned_on = models.DateField(_("commissioning date"))
+    technical_indicators = models.TextField(_("main technical indicators"), max_length=500)
+    functions = models.TextField(_("main functions"), max_length=300)
+    subject_areas = models.CharField(
+        _("subject areas"), max_length=200, blank=True, help_text=_("Up to 4 disciplines (GB/T 13745), separated by ；")
+    )
+    service_content = models.TextField(_("service content"), max_length=200, blank=True)
+    typical_results = models.TextField(_("typical results"), max_length=1000, blank=True)
+    operating_status = models.CharField(
+        _("operating status"), max_length=20, choices=OperatingStatus.choices, default=OperatingStatus.NORMAL
+    )
+    sharing_mode = models.CharField(
+        _("sharing mode"), max_length=10, choices=SharingMode.choices, default=SharingMode.EXTERNAL
+    )
+    sharing_rules = models.TextField(_("sharing rules"), max_length=1000, blank=True)
+    reference_fees = models.TextField(_("reference fees"), max_length=500, blank=True)
+    province = models.CharField(_("province"), max_length=30, blank=True)
+    city = models.CharField(_("city"), max_length=30, blank=True)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("district"))
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=50)
+    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+
+    # Booking settings (used by the bookings app).
+    needs_approval = models.BooleanField(_("bookings need the owner's approval"), default=True)
+    min_slot_minutes = models.PositiveIntegerField(
+        _("shortest booking (minutes)"), default=30, validators=[MinValueValidator(5)]
+    )
+    max_slot_minutes = models.PositiveIntegerField(
+        _("longest booking (minutes)"), default=480, validators=[MinValueValidator(5)]
+    )
+    min_lead_hours = models.PositiveIntegerField(_("minimum notice (hours)"), default=24)
+    max_advance_days = models.PositiveIntegerField(
+        _("furthest bookable day (days ahead)"), default=60, validators=[MaxValueValidator(366)]
+    )
+    cancel_deadline_hours = models.PositiveIntegerField(_("cancellation deadline (hours before)"), default=24)
+
+    # Maintained by the instruments services (see instruments/search.py), never typed by people.
+    search_document = models.TextField(editable=False, blank=True, default="")
+
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["search_document", "updated_at"])
+    objects = InstrumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("instrument")
+        verbose_name_plural = _("instruments")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "asset_number"], name="instrument_unique_asset_number"),
+            models.CheckConstraint(condition=Q(original_value__gte=0), name="instrument_value_not_negative"),
+            models.CheckConstraint(
+                condition=Q(max_slot_minutes__gte=models.F("min_slot_minutes")),
+                name="instrument_slot_range_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["operating_status"]),
+            models.Index(fields=["sharing_mode"]),
+            models.Index(fields=["original_value"]),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.model}".strip()
+
+    def get_absolute_url(self):
+        return reverse("instruments:detail", args=[self.pk])
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class FeeItem(models.Model):
+    """A priced service of an instrument, with prices for internal and for external users."""
+
+    class Basis(models.TextChoices):
+        HOUR = "hour", _("per hour")
+        SAMPLE = "sample", _("per sample")
+        DAY = "day", _("per day")
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="fee_items")
+    name = models.CharField(_("item"), max_length=100)
+    basis = models.CharField(_("charged"), max_length=10, choices=Basis.choices, default=Basis.HOUR)
+    internal_price = models.DecimalField(
+        _("internal price (yuan)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    external_price = models.DecimalField(
+        _("external price (yuan)"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("fee item")
+        verbose_name_plural = _("fee items")
+
+    def __str__(self):
+        return self.name
+
+
+class OpeningHours(models.Model):
+    """A weekly opening period (local time of the platform); a day may have several."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="opening_hours_ordered")]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+def photo_path(instance, filename):
+    return f"instruments/{instance.instrument_id}/{filename}"
+
+
+class Photo(models.Model):
+    """A photo of an instrument (JPEG or PNG, checked by content) with its thumbnail."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    thumbnail = models.ImageField(upload_to=photo_path, editable=False, blank=True)
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self):
+        return self.caption or self.image.name
