@@ -270,3 +270,55 @@ class Photo(models.Model):
 
     def __str__(self):
         return self.caption or self.image.name
+
+
+def import_file_path(instance, filename):
+    return f"imports/{instance.unit_id}/{filename}"
+
+
+class ImportJob(models.Model):
+    """One spreadsheet upload of a unit: validated in a dry run, written only when confirmed.
+
+    Large files are validated and written by a Celery task that records its progress here, so
+    the page polls this row instead of waiting on a long request.
+    """
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("Checking the file")
+        VALIDATED = "validated", _("Checked, waiting for confirmation")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("unit"))
+    created_by = models.ForeignKey(
+        "members.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    kind = models.CharField(_("kind"), max_length=30, default="instruments")
+    file = models.FileField(_("file"), upload_to=import_file_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    to_create = models.PositiveIntegerField(_("rows to create"), default=0)
+    to_update = models.PositiveIntegerField(_("rows to update"), default=0)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))

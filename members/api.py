@@ -48,3 +48,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.unit_list_public()
+
+
+def register(router):
+    router.register("units", UnitViewSet, basename="unit")

@@ -1,8 +1,10 @@
-"""The REST API's router: every app registers its viewsets here under /api/v1/."""
+"""The REST API's router: each app's ``api.register(router)`` adds its viewsets under /api/v1/."""
 
+from django.utils.module_loading import import_string
 from rest_framework.routers import DefaultRouter
 
-from members.api import UnitViewSet
+API_MODULES = ["members.api", "instruments.api", "bookings.api"]
 
 router = DefaultRouter()
-router.register("units", UnitViewSet, basename="unit")
+for module in API_MODULES:
+    import_string(f"{module}.register")(router)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "simple_history",
     "members",
     "instruments",
+    "bookings",
 ]
 
 MIDDLEWARE = [
@@ -94,7 +95,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
     )
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")
+    # A file, not memory, so a live server, a Celery worker and concurrency tests share it.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+        "SQLITE_TEST_DB", default=str(VAR_DIR / "test-db.sqlite3")
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -13,6 +13,8 @@ from .api import router
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("members.urls")),
+    path("", include("instruments.urls")),
+    path("", include("bookings.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,1 @@
+"""Booking requests, approval, availability, outages and service records."""

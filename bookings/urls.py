@@ -1,0 +1,5 @@
+"""URLs of the bookings pages."""
+
+app_name = "bookings"
+
+urlpatterns = []

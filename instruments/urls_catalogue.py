@@ -1,0 +1,3 @@
+"""URLs of the instruments catalogue pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the instruments import pages."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs of the instruments manage pages."""
+
+urlpatterns = []
