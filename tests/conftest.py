@@ -136,3 +136,47 @@ def district(db):
     from tests.factories import DistrictFactory
 
     return DistrictFactory()
+
+
+@pytest.fixture
+def celery_worker(redis_url, transactional_db, settings):
+    """A real Celery worker (in a thread of this process) consuming from real Redis.
+
+    Tasks are published to Redis, not run eagerly; the worker shares the test database, which is
+    why the fixture needs ``transactional_db`` (committed data is visible to the worker).
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from platform_site.celery import app
+
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.update(broker_url=redis_url, task_always_eager=False, result_backend=None)
+    _reset_connections(app)
+    with app.connection_for_write() as conn:
+        conn.default_channel.client.flushdb()  # no stale messages from an earlier run
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=10):
+            yield app
+    finally:
+        app.conf.update(saved)
+        _reset_connections(app)
+
+
+def _reset_connections(app):
+    """Forget pooled broker connections so the next publish uses the current broker_url."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def wait_for(predicate, timeout=20.0, interval=0.1):
+    """Poll until predicate() is truthy (for work done by a worker or a server thread)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    return predicate()

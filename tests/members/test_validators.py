@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.translation import override
 
 from members.validators import validate_credit_code, validate_phone
 
@@ -15,7 +16,9 @@ def test_wrong_check_character_is_rejected_with_a_clear_message():
     with pytest.raises(ValidationError) as err:
         validate_credit_code("91350100M000100Y44")
     assert err.value.code == "credit_code_check"
-    assert "18th" in str(err.value.messages[0])
+    assert "第18位" in err.value.messages[0]  # Chinese by default
+    with override("en"):
+        assert "18th" in ValidationError(err.value.error_list[0].message).messages[0]
 
 
 def test_wrong_length_says_how_long_it_is():

@@ -1,0 +1,204 @@
+"""The members pages through the test client: sign-up, registration, joining, people, profiles."""
+
+import pytest
+from django.urls import reverse
+
+from members.models import Membership, Unit
+from tests.factories import PASSWORD, MembershipFactory, UnitFactory, UserFactory, valid_credit_code
+
+pytestmark = pytest.mark.django_db
+
+
+def unit_form_data(district, **overrides):
+    data = {
+        "name": "包头新材料检测有限公司",
+        "short_name": "新材检测",
+        "credit_code": valid_credit_code(31),
+        "unit_type": "enterprise",
+        "scale": "small",
+        "is_high_tech": "on",
+        "district": district.pk,
+        "address": "包头市九原区建华南路1号",
+        "contact_person": "刘洋",
+        "phone": "13904721234",
+        "email": "lab@example.cn",
+        "website": "",
+        "description": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_sign_up_logs_the_person_in(client):
+    response = client.post(
+        reverse("members:signup"),
+        {
+            "email": "zhou@example.cn",
+            "name": "周杰",
+            "phone": "13800001111",
+            "password1": "a-long-secret-77",
+            "password2": "a-long-secret-77",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("members:dashboard")).status_code == 200
+
+
+def test_sign_up_errors_keep_what_was_typed(client):
+    response = client.post(
+        reverse("members:signup"),
+        {
+            "email": "zhou@example.cn",
+            "name": "周杰",
+            "phone": "1380",
+            "password1": "a-long-secret-77",
+            "password2": "x",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="zhou@example.cn"' in html and 'value="周杰"' in html
+    assert "两次输入的密码不一致" in html  # the message beside the field, in Chinese by default
+
+
+def test_register_unit_then_it_is_pending_and_not_public(client, district):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post(reverse("members:unit_register"), unit_form_data(district))
+    unit = Unit.objects.get()
+    assert response.status_code == 302 and response.url == unit.get_absolute_url()
+    page = client.get(unit.get_absolute_url()).content.decode()
+    assert "待审核" in page
+    client.logout()
+    assert client.get(unit.get_absolute_url()).status_code == 404
+    assert unit.name not in client.get(reverse("members:unit_list")).content.decode()
+
+
+def test_wrong_check_character_is_shown_beside_the_field_and_input_kept(client, district):
+    client.force_login(UserFactory())
+    code = valid_credit_code(32)
+    wrong = code[:17] + ("0" if code[17] != "0" else "1")
+    response = client.post(reverse("members:unit_register"), unit_form_data(district, credit_code=wrong))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "校验码（第18位）与前17位不符" in html
+    assert f'value="{wrong}"' in html and "包头市九原区建华南路1号" in html
+    assert not Unit.objects.exists()
+
+
+def test_join_request_and_acceptance_through_pages(client):
+    unit = UnitFactory()
+    admin = MembershipFactory(unit=unit, role="admin").user
+    joiner = UserFactory()
+    client.force_login(joiner)
+    assert client.post(reverse("members:unit_join"), {"unit": unit.pk}).status_code == 302
+    membership = Membership.objects.get(user=joiner)
+    assert membership.status == "pending"
+
+    # the joiner cannot accept themselves: the people page is a 404 for them
+    url = reverse("members:membership_action", args=[unit.pk, membership.pk, "accept"])
+    assert client.post(url, {"role": "admin"}).status_code == 404
+
+    client.force_login(admin)
+    assert joiner.email in client.get(reverse("members:unit_people", args=[unit.pk])).content.decode()
+    client.post(url, {"role": "manager"})
+    membership.refresh_from_db()
+    assert (membership.status, membership.role) == ("active", "manager")
+
+
+@pytest.mark.parametrize("role", [None, "member", "manager"])
+def test_people_page_is_404_for_everyone_but_admins(client, role):
+    unit = UnitFactory()
+    user = MembershipFactory(unit=unit, role=role).user if role else UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("members:unit_people", args=[unit.pk])).status_code == 404
+    assert client.get(reverse("members:unit_edit", args=[unit.pk])).status_code == 404
+
+
+def test_admin_of_another_unit_gets_404_not_403(client):
+    unit = UnitFactory()
+    other_admin = MembershipFactory(role="admin").user
+    client.force_login(other_admin)
+    assert client.get(reverse("members:unit_edit", args=[unit.pk])).status_code == 404
+
+
+def test_public_profile_of_an_approved_unit(client):
+    unit = UnitFactory(name="内蒙古科技大学")
+    response = client.get(unit.get_absolute_url())
+    assert response.status_code == 200
+    assert "内蒙古科技大学" in response.content.decode()
+
+
+def test_unit_directory_filters_and_fixed_query_count(client, django_assert_max_num_queries):
+    units = UnitFactory.create_batch(3, unit_type="university")
+    UnitFactory(unit_type="hospital", name="包头市中心医院")
+    UnitFactory(status="pending", name="待审核单位")
+    html = client.get(reverse("members:unit_list"), {"unit_type": "hospital"}).content.decode()
+    assert "包头市中心医院" in html and units[0].name not in html
+    html = client.get(reverse("members:unit_list")).content.decode()
+    assert "待审核单位" not in html
+    UnitFactory.create_batch(20)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("members:unit_list"))
+
+
+def test_login_logout_and_password_change(client):
+    user = UserFactory(email="li@example.cn")
+    response = client.post(reverse("login"), {"username": "li@example.cn", "password": PASSWORD})
+    assert response.status_code == 302
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another-long-secret-88",
+            "new_password2": "another-long-secret-88",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another-long-secret-88")
+    client.post(reverse("logout"))
+    assert client.get(reverse("members:dashboard")).status_code == 302
+
+
+def test_password_reset_by_email(client, mailoutbox):
+    UserFactory(email="li@example.cn")
+    client.post(reverse("password_reset"), {"email": "li@example.cn"})
+    assert len(mailoutbox) == 1
+    body = mailoutbox[0].body
+    link = next(line for line in body.splitlines() if "/accounts/reset/" in line)
+    path = link.split("testserver", 1)[1]
+    response = client.get(path, follow=True)
+    assert response.status_code == 200
+    form_url = response.redirect_chain[-1][0]
+    response = client.post(form_url, {"new_password1": "brand-new-secret-55", "new_password2": "brand-new-secret-55"})
+    assert response.status_code == 302
+    assert client.login(username="li@example.cn", password="brand-new-secret-55")
+
+
+def test_pages_are_in_chinese_by_default_and_english_after_switching(client):
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="zh-hans">' in html and "会员单位" in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("home")).content.decode()
+    assert '<html lang="en">' in html and "Member units" in html and "会员单位" not in html
+
+
+@pytest.mark.parametrize(
+    "name", ["home", "members:signup", "members:unit_list", "login", "password_reset", "api-schema", "api-docs"]
+)
+def test_public_pages_answer(client, name):
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_notifications_page_marks_them_read(client, officer, django_capture_on_commit_callbacks):
+    from members import services
+
+    unit = UnitFactory(status="pending")
+    admin = MembershipFactory(unit=unit, role="admin").user
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unit_approve(actor=officer, unit=unit)
+    client.force_login(admin)
+    html = client.get(reverse("members:notifications")).content.decode()
+    assert unit.name in html
+    assert not admin.notifications.filter(read_at__isnull=True).exists()
