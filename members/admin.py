@@ -64,19 +64,26 @@ class UnitAdmin(SimpleHistoryAdmin):
         ] + super().get_urls()
 
     # -- one by one ---------------------------------------------------------------------------
+    DECISIONS = {
+        "approve": lambda actor, unit, reason: services.unit_approve(actor=actor, unit=unit),
+        "reject": lambda actor, unit, reason: services.unit_reject(actor=actor, unit=unit, reason=reason),
+        "suspend": lambda actor, unit, reason: services.unit_suspend(actor=actor, unit=unit, reason=reason),
+    }
+
     def decide_view(self, request, pk):
         if not self.has_decide_permission(request):
             raise PermissionDenied
         unit = get_object_or_404(Unit, pk=pk)
         form = DecisionReasonForm(request.POST or None)
+        form.fields["reason"].required = False  # approving needs none; the service asks for the others
         decision = request.POST.get("decision")
-        if request.method == "POST":
-            if decision == "approve":
-                self._decide(request, [unit], services.unit_approve)
-                return redirect("admin:members_unit_changelist")
-            if decision in ("reject", "suspend") and form.is_valid():
-                verb = services.unit_reject if decision == "reject" else services.unit_suspend
-                self._decide(request, [unit], verb, reason=form.cleaned_data["reason"])
+        if request.method == "POST" and decision in self.DECISIONS and form.is_valid():
+            try:
+                self.DECISIONS[decision](request.user, unit, form.cleaned_data["reason"])
+            except DomainError as err:
+                form.add_error("reason", err.message)
+            else:
+                self.message_user(request, _("%(n)d unit(s) updated.") % {"n": 1}, messages.SUCCESS)
                 return redirect("admin:members_unit_changelist")
         context = {
             **self.admin_site.each_context(request),

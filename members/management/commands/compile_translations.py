@@ -11,9 +11,10 @@ from django.core.management.base import BaseCommand
 def catalogue_files():
     """Every .po file of the project: LOCALE_PATHS and each project app's locale folder."""
     roots = [Path(p) for p in settings.LOCALE_PATHS]
-    roots += [
-        Path(cfg.path) / "locale" for cfg in apps.get_app_configs() if Path(cfg.path).is_relative_to(settings.BASE_DIR)
-    ]
+    for cfg in apps.get_app_configs():
+        path = Path(cfg.path)
+        if path.is_relative_to(settings.BASE_DIR) and "site-packages" not in path.parts:
+            roots.append(path / "locale")
     for root in roots:
         if root.is_dir():
             yield from sorted(root.glob("*/LC_MESSAGES/*.po"))
