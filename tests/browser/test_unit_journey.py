@@ -23,7 +23,7 @@ def test_sign_up_register_approve_profile(page, live_server, screenshot, officer
     page.wait_for_url(f"{base}/dashboard/")
     screenshot(page, "dashboard")
 
-    page.click(f"a[href='/units/register/']")
+    page.click("a[href='/units/register/']")
     page.fill("input[name=name]", "包头稀土检测技术有限公司")
     page.fill("input[name=short_name]", "稀土检测")
     page.fill("input[name=credit_code]", valid_credit_code(808))
