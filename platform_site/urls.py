@@ -1,9 +1,10 @@
 """Top-level URLs: pages, the admin, the API and its schema."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.http import HttpResponse
+from django.urls import include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -11,6 +12,7 @@ from . import views
 from .api import router
 
 urlpatterns = [
+    path("healthz/", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
     path("", views.home, name="home"),
     path("", include("members.urls")),
     path("", include("instruments.urls")),
@@ -24,5 +26,7 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    ]
