@@ -1,0 +1,339 @@
+"""The spreadsheet format of the instrument registry: one column per field of the national record.
+
+The same table drives the template, the import and the export, so an exported file imports back
+unchanged. Header labels are fixed bilingual strings, not translations: a file filled in last year
+must still import after a catalogue is reworded. On upload a header matches its Chinese label, its
+English label, both together or the field name, ignoring case, spaces, "*" and brackets.
+"""
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from ..models import Instrument
+
+BLANK = object()  # an empty cell: what it means depends on the field and on create or update
+
+TRUE_WORDS = {"是", "yes", "y", "true", "1", "√", "✓", "有"}
+FALSE_WORDS = {"否", "no", "n", "false", "0", "×", "无"}
+
+# Chinese labels of the choices, fixed like the headers (the file format outlives translations).
+CHOICE_LABELS_ZH = {
+    "source": {
+        Instrument.Source.PURCHASED: "购置",
+        Instrument.Source.SELF_BUILT: "自研",
+        Instrument.Source.DONATED: "捐赠",
+        Instrument.Source.OTHER: "其他",
+    },
+    "operating_status": {
+        Instrument.OperatingStatus.NORMAL: "正常",
+        Instrument.OperatingStatus.STANDBY: "待机",
+        Instrument.OperatingStatus.REMOTE: "远程服务中",
+        Instrument.OperatingStatus.OCCASIONAL_FAULTS: "偶有故障",
+        Instrument.OperatingStatus.FREQUENT_FAULTS: "故障频繁",
+        Instrument.OperatingStatus.AWAITING_REPAIR: "待修",
+        Instrument.OperatingStatus.AWAITING_DISPOSAL: "待报废",
+    },
+    "sharing_mode": {
+        Instrument.SharingMode.INTERNAL: "内部共享",
+        Instrument.SharingMode.EXTERNAL: "外部共享",
+        Instrument.SharingMode.NONE: "不共享",
+    },
+}
+CHOICE_ALIASES = {"source": {"自制": "self_built", "自建": "self_built", "采购": "purchased", "购买": "purchased"}}
+
+
+class CellError(Exception):
+    """A cell that cannot be read; its message tells the user how to fix it."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def normalise_label(text) -> str:
+    """The form a header is compared in: full-width folded, lower case, no spaces or punctuation."""
+    text = unicodedata.normalize("NFKC", str(text or "")).casefold()
+    return re.sub(r"[\s*()\[\]【】:：/_\-·.,，、]+", "", text)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the template: the model field it fills and how cells are read and written."""
+
+    field: str
+    zh: str
+    en: str
+    kind: str = "text"  # text, choice, bool, money, int, date, category, district, credit_code, ignored
+    aliases: tuple = field(default=())
+
+    @property
+    def header(self) -> str:
+        return f"{self.zh} {self.en}"
+
+    @property
+    def model_field(self):
+        if self.kind in ("credit_code", "ignored"):
+            return None
+        return Instrument._meta.get_field(self.field)
+
+    @property
+    def required(self) -> bool:
+        """Needed to register a new instrument: the model field has neither a blank option nor a default."""
+        f = self.model_field
+        return f is not None and not f.blank and not f.has_default()
+
+    def labels(self):
+        yield from (self.header, self.zh, self.en, self.field, *self.aliases)
+
+
+COLUMNS = (
+    Column("asset_number", "资产编号", "Asset number", aliases=("资产号", "仪器编号")),
+    Column("name", "中文名称", "Chinese name", aliases=("仪器名称", "名称", "name")),
+    Column("name_en", "英文名称", "English name"),
+    Column("category", "仪器分类", "Instrument class", "category", aliases=("分类", "分类代码", "category code")),
+    Column("source", "仪器来源", "Source", "choice", aliases=("来源",)),
+    Column("customs_supervised", "海关监管", "Under customs supervision", "bool", aliases=("是否海关监管",)),
+    Column("original_value", "原值（元）", "Original value (yuan)", "money", aliases=("原值", "original value")),
+    Column("country_of_origin", "产地国别", "Country of origin", aliases=("产地", "国别")),
+    Column("manufacturer", "生产制造商", "Manufacturer", aliases=("制造商", "生产厂家")),
+    Column("model", "规格型号", "Model / specification", aliases=("型号", "model")),
+    Column("commissioned_on", "启用日期", "Commissioning date", "date", aliases=("投入使用日期",)),
+    Column("technical_indicators", "主要技术指标", "Main technical indicators", aliases=("技术指标",)),
+    Column("functions", "主要功能", "Main functions", aliases=("主要功能及特色",)),
+    Column("subject_areas", "学科领域", "Subject areas"),
+    Column("service_content", "服务内容", "Service content"),
+    Column("typical_results", "典型成果", "Typical results"),
+    Column("operating_status", "运行状态", "Operating status", "choice"),
+    Column("sharing_mode", "共享模式", "Sharing mode", "choice", aliases=("共享方式",)),
+    Column("sharing_rules", "共享规定", "Sharing rules", aliases=("开放共享规定",)),
+    Column("reference_fees", "参考收费标准", "Reference fees", aliases=("收费标准",)),
+    Column("province", "省", "Province", aliases=("省份",)),
+    Column("city", "市", "City"),
+    Column("district", "区县", "District", "district", aliases=("区",)),
+    Column("street_address", "详细地址", "Street address", aliases=("安放地址", "地址")),
+    Column("contact_person", "联系人", "Contact person"),
+    Column("contact_phone", "联系电话", "Contact phone", aliases=("电话",)),
+    Column("contact_email", "电子邮箱", "Contact e-mail", aliases=("邮箱", "email", "contact email")),
+    Column("needs_approval", "预约需审核", "Bookings need approval", "bool"),
+    Column("min_slot_minutes", "最短预约（分钟）", "Shortest booking (minutes)", "int"),
+    Column("max_slot_minutes", "最长预约（分钟）", "Longest booking (minutes)", "int"),
+    Column("min_lead_hours", "最少提前（小时）", "Minimum notice (hours)", "int"),
+    Column("max_advance_days", "最远可约（天）", "Furthest bookable day (days ahead)", "int"),
+    Column("cancel_deadline_hours", "取消截止（小时）", "Cancellation deadline (hours before)", "int"),
+)
+
+# Extra leading columns of the bureau's whole-registry export. On import the owner's name is
+# ignored and the credit code must be the importing unit's: a registry file imported into one unit
+# cannot move other units' instruments into it.
+UNIT_NAME_COLUMN = Column("unit_name", "所属单位", "Owner unit", "ignored", aliases=("单位名称",))
+UNIT_CODE_COLUMN = Column(
+    "unit_credit_code",
+    "所属单位统一社会信用代码",
+    "Owner unit credit code",
+    "credit_code",
+    aliases=("统一社会信用代码",),
+)
+REGISTRY_COLUMNS = (UNIT_NAME_COLUMN, UNIT_CODE_COLUMN, *COLUMNS)
+
+KEY_COLUMN = COLUMNS[0]
+
+
+def _label_index():
+    index = {}
+    for column in REGISTRY_COLUMNS:
+        for label in column.labels():
+            key = normalise_label(label)
+            if index.get(key, column) is not column:
+                raise ImproperlyConfiguredLabel(f"The header {label!r} matches two columns")
+            index[key] = column
+    return index
+
+
+class ImproperlyConfiguredLabel(Exception):
+    pass
+
+
+LABELS = _label_index()
+
+
+def column_for_header(text) -> Column | None:
+    return LABELS.get(normalise_label(text))
+
+
+# --- Reading cells ------------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """A cell as text: numbers typed into Excel (asset numbers, phones) lose their ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat(sep=" ")
+    text = str(value).strip()
+    # The CSV export guards formula-looking text with an apostrophe; take it off again.
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+        text = text[1:]
+    return text
+
+
+def parse_money(value) -> Decimal:
+    """Yuan: 1200000, 1200000.00, 1,200,000.00, ¥1,200,000 元 or 120万 (万元)."""
+    if isinstance(value, bool):
+        raise CellError(_money_hint())
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value)))
+    text = re.sub(r"^(¥|rmb|cny)", "", text, flags=re.IGNORECASE)
+    multiplier = Decimal(1)
+    if text.endswith(("万元", "万")):
+        text = text.removesuffix("元").removesuffix("万")
+        multiplier = Decimal(10000)
+    text = text.removesuffix("元")
+    if not re.fullmatch(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?", text):
+        raise CellError(_money_hint())
+    try:
+        amount = Decimal(text.replace(",", "")) * multiplier
+    except InvalidOperation as err:  # pragma: no cover - the pattern admits only numbers
+        raise CellError(_money_hint()) from err
+    quantized = amount.quantize(Decimal("0.01"))
+    return quantized if quantized == amount else amount
+
+
+def _money_hint():
+    return _("Enter an amount in yuan, for example 1200000.00, 1,200,000.00 or 120万.")
+
+
+def parse_int(value) -> int:
+    if isinstance(value, bool):
+        raise CellError(_("Enter a whole number."))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    raise CellError(_("Enter a whole number."))
+
+
+DATE_PATTERN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(\s+0{1,2}:0{2}(:0{2})?)?")
+
+
+def parse_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    match = DATE_PATTERN.fullmatch(unicodedata.normalize("NFKC", str(value)).strip())
+    if match:
+        try:
+            return datetime.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    raise CellError(_("Enter a date as YYYY-MM-DD, for example 2021-06-30."))
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = normalise_label(cell_text(value))
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CellError(_("Enter 是 or 否 (yes or no)."))
+
+
+def choice_lookup(field_name: str) -> dict:
+    """Every accepted spelling of each choice (value, Chinese and English label) → value."""
+    lookup = {}
+    with override("en"):
+        english = {value: str(label) for value, label in Instrument._meta.get_field(field_name).choices}
+    for value, label_en in english.items():
+        for spelling in (value, label_en, CHOICE_LABELS_ZH[field_name][value]):
+            lookup[normalise_label(spelling)] = value
+    for spelling, value in CHOICE_ALIASES.get(field_name, {}).items():
+        lookup[normalise_label(spelling)] = value
+    return lookup
+
+
+CHOICES = {name: choice_lookup(name) for name in CHOICE_LABELS_ZH}
+
+
+def parse_choice(field_name: str, value) -> str:
+    text = cell_text(value)
+    found = CHOICES[field_name].get(normalise_label(text))
+    if found is None:
+        options = "、".join(CHOICE_LABELS_ZH[field_name].values())
+        raise CellError(_("“%(value)s” is not one of: %(options)s.") % {"value": text, "options": options})
+    return found
+
+
+def parse_text(column: Column, value) -> str:
+    text = cell_text(value)
+    max_length = column.model_field.max_length
+    # TextField lengths are not checked by full_clean(); the national interface limits them.
+    if max_length and column.model_field.get_internal_type() == "TextField":
+        try:
+            MaxLengthValidator(max_length)(text)
+        except ValidationError as err:
+            raise CellError(err.messages[0]) from err
+    return text
+
+
+# --- Writing cells ------------------------------------------------------------------------------
+
+
+def format_cell(column: Column, instrument):
+    """The value an export writes for this column (typed: XLSX keeps dates and numbers)."""
+    if column.kind == "ignored":
+        return instrument.unit.name
+    if column.kind == "credit_code":
+        return instrument.unit.credit_code
+    value = getattr(instrument, column.field)
+    if column.kind == "choice":
+        return CHOICE_LABELS_ZH[column.field].get(value, value)
+    if column.kind == "bool":
+        return "是" if value else "否"
+    if column.kind == "category":
+        return f"{value.code} {value.name}"
+    if column.kind == "district":
+        return value.name if value else ""
+    if value is None:
+        return ""
+    return value
+
+
+def column_notes():
+    """Rows of the template's notes sheet: header, required, what to enter."""
+    hints = {
+        "category": "代码或名称，例如 0102 或 质谱仪器 / code or name, e.g. 0102",
+        "district": "区县名称 / district name",
+        "money": "元，例如 1200000.00 或 120万 / yuan, e.g. 1200000.00",
+        "date": "YYYY-MM-DD",
+        "bool": "是 / 否 (yes / no)",
+        "int": "整数 / whole number",
+    }
+    for column in COLUMNS:
+        if column.kind == "choice":
+            hint = " / ".join(CHOICE_LABELS_ZH[column.field].values())
+        else:
+            hint = hints.get(column.kind, "")
+            max_length = column.model_field.max_length
+            if column.kind == "text" and max_length:
+                hint = f"≤{max_length}"
+        yield column.header, "是 required" if column.required else "", hint

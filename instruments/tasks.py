@@ -1,0 +1,23 @@
+"""Celery tasks of the instruments app: thin wrappers around the import steps.
+
+Each takes a job id and calls a service in ``instruments.importing``; both steps are idempotent
+(they act only on a job in the matching state), so a redelivered task does no harm.
+"""
+
+from celery import shared_task
+
+from . import importing
+
+
+@shared_task(acks_late=True)
+def import_validate_task(job_id: int) -> str | None:
+    """The dry run of an uploaded spreadsheet."""
+    job = importing.import_job_validate(job_id=job_id)
+    return job.status if job else None
+
+
+@shared_task(acks_late=True)
+def import_apply_task(job_id: int) -> str | None:
+    """The confirmed write of a checked spreadsheet, in one transaction."""
+    job = importing.import_job_apply(job_id=job_id)
+    return job.status if job else None
