@@ -44,6 +44,7 @@ class InstrumentFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Instrument
+        skip_postgeneration_save = True
 
     unit = factory.SubFactory(UnitFactory)
     asset_number = factory.Sequence(lambda n: f"ZC-2021-{n:05d}")
