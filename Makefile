@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install messages migrate demo lint worker beat makemessages bench clean
+.PHONY: run test setup install messages migrate demo lint worker beat makemessages clean
 
 run: setup demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -55,9 +55,6 @@ makemessages: install
 	for app in members instruments bookings subsidies reports; do \
 		if [ -d $$app/locale ]; then (cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete); fi; \
 	done
-
-bench: setup
-	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache test-artifacts
