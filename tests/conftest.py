@@ -23,8 +23,12 @@ def require(component: str, available: bool, reason: str) -> None:
 
 
 def redis_test_url() -> str:
-    """The Redis a worker test talks to: REDIS_URL, or the local default on database 15."""
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    """The Redis a worker test talks to: REDIS_URL's server (or the local default), on a database
+    of its own per pytest-xdist worker so parallel workers never consume each other's tasks."""
+    parsed = urlparse(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    database = 15 - int(worker.removeprefix("gw") or 0) % 8
+    return parsed._replace(path=f"/{database}").geturl()
 
 
 def tcp_reachable(url: str, default_port: int) -> bool:
