@@ -1,0 +1,156 @@
+"""Forms of the bookings pages: they parse input; the services decide."""
+
+from datetime import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Unit
+
+from .availability import local_tz
+from .models import FundingSource, Outage, ServiceRecord, ServiceWay
+
+LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+def local_datetime_field(label, **kwargs):
+    return forms.DateTimeField(label=label, widget=LocalDateTimeInput(), input_formats=LOCAL_INPUT, **kwargs)
+
+
+class BookingRequestForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Book for the unit"), queryset=Unit.objects.none(), empty_label=None)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    purpose = forms.CharField(label=_("Purpose"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    sample_count = forms.IntegerField(label=_("Number of samples"), min_value=0, initial=0)
+    sample_description = forms.CharField(
+        label=_("Samples (material, size, hazards)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    service_way = forms.ChoiceField(
+        label=_("Service way"), choices=ServiceWay.choices, initial=ServiceWay.USER_OPERATES
+    )
+    project_name = forms.CharField(label=_("Supported project"), max_length=200, required=False)
+    funding_source = forms.ChoiceField(
+        label=_("Funding source"), choices=FundingSource.choices, initial=FundingSource.NONE
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("start_time"), data.get("end_time")
+        if day and start and end:
+            data["starts_at"] = datetime.combine(day, start, tzinfo=local_tz())
+            data["ends_at"] = datetime.combine(day, end, tzinfo=local_tz())
+            if data["ends_at"] <= data["starts_at"]:
+                self.add_error("end_time", _("The end must be after the start."))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CompleteForm(forms.Form):
+    actual_start = local_datetime_field(_("Actual start"))
+    actual_end = local_datetime_field(_("Actual end"))
+    preparation_hours = forms.DecimalField(label=_("Preparation hours"), min_value=0, decimal_places=2, initial=0)
+    measurement_hours = forms.DecimalField(label=_("Measurement hours"), min_value=0, decimal_places=2)
+    post_processing_hours = forms.DecimalField(
+        label=_("Post-processing hours"), min_value=0, decimal_places=2, initial=0
+    )
+    sample_count = forms.IntegerField(label=_("Number of samples"), min_value=0)
+    amount = forms.DecimalField(
+        label=_("Amount charged (yuan)"),
+        min_value=0,
+        decimal_places=2,
+        required=False,
+        help_text=_("Leave empty to charge the amount computed from the fee items."),
+    )
+    amount_reason = forms.CharField(label=_("Reason for a different amount"), max_length=1000, required=False)
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), choices=ServiceRecord.Rating.choices, coerce=int, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class OutageForm(forms.Form):
+    starts_at = local_datetime_field(_("From"))
+    ends_at = local_datetime_field(_("Until"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Outage.Kind.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+
+
+class ServiceRecordForm(forms.Form):
+    instrument = forms.ModelChoiceField(label=_("Instrument"), queryset=None)
+    started_at = local_datetime_field(_("Started at"))
+    ended_at = local_datetime_field(_("Ended at"))
+    service_content = forms.CharField(
+        label=_("Service content"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    service_way = forms.ChoiceField(label=_("Service way"), choices=ServiceWay.choices, initial=ServiceWay.COMMISSION)
+    preparation_hours = forms.DecimalField(label=_("Preparation hours"), min_value=0, decimal_places=2, initial=0)
+    measurement_hours = forms.DecimalField(label=_("Measurement hours"), min_value=0, decimal_places=2, initial=0)
+    post_processing_hours = forms.DecimalField(
+        label=_("Post-processing hours"), min_value=0, decimal_places=2, initial=0
+    )
+    sample_count = forms.IntegerField(label=_("Number of samples"), min_value=0, initial=0)
+    user_name = forms.CharField(label=_("User's name"), max_length=50)
+    user_unit = forms.ModelChoiceField(
+        label=_("User's unit (member unit)"), queryset=Unit.objects.approved().order_by("name"), required=False
+    )
+    user_unit_name = forms.CharField(label=_("User's unit (if not a member unit)"), max_length=100, required=False)
+    project_name = forms.CharField(label=_("Supported project"), max_length=200, required=False)
+    funding_source = forms.ChoiceField(
+        label=_("Funding source"), choices=FundingSource.choices, initial=FundingSource.NONE
+    )
+    amount = forms.DecimalField(
+        label=_("Amount charged (yuan)"),
+        min_value=0,
+        decimal_places=2,
+        required=False,
+        help_text=_("Leave empty to charge the amount computed from the fee items."),
+    )
+    amount_reason = forms.CharField(label=_("Reason for a different amount"), max_length=1000, required=False)
+
+    def __init__(self, *args, instruments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["instrument"].queryset = instruments
+
+
+class ImportForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=None)
+    file = forms.FileField(label=_("Spreadsheet (.xlsx or .csv)"))
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not (name.endswith(".xlsx") or name.endswith(".csv")):
+            raise forms.ValidationError(_("Upload an .xlsx or .csv file (see the template)."))
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 5 MB; split it into several files."))
+        return upload

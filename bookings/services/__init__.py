@@ -1,0 +1,32 @@
+"""Every write a person can make to bookings, outages and service records (re-exported here)."""
+
+from .booking import (
+    BOOKING_TRANSITIONS,
+    booking_approve,
+    booking_cancel,
+    booking_complete,
+    booking_no_show,
+    booking_reject,
+    booking_request,
+    booking_send_reminders,
+)
+from .feeds import calendar_token_get, calendar_token_reset
+from .outage import outage_create, outage_withdraw
+from .records import service_record_create, service_record_rate
+
+__all__ = [
+    "BOOKING_TRANSITIONS",
+    "booking_approve",
+    "booking_cancel",
+    "booking_complete",
+    "booking_no_show",
+    "booking_reject",
+    "booking_request",
+    "booking_send_reminders",
+    "calendar_token_get",
+    "calendar_token_reset",
+    "outage_create",
+    "outage_withdraw",
+    "service_record_create",
+    "service_record_rate",
+]

@@ -1,0 +1,77 @@
+"""Outages: an owner blocks an instrument's time; bookings inside are cancelled and their holders told."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from instruments.models import Instrument
+from members.permissions import can_manage_instruments
+
+from ..exceptions import DomainError, PermissionDenied
+from ..models import Booking, Outage, SlotHold
+from .booking import _transition, hold_create
+from .notify import notify, slot_text
+
+
+@transaction.atomic
+def outage_create(
+    *, actor, instrument: Instrument, starts_at: datetime, ends_at: datetime, kind: str, reason: str = ""
+) -> Outage:
+    """Declare an outage. Requested and approved bookings inside it are cancelled (their holders
+    are told and can rebook); the outage then holds the range so no new booking can take it."""
+    if not can_manage_instruments(actor, instrument.unit):
+        raise PermissionDenied
+    if ends_at <= starts_at:
+        raise DomainError(_("The end must be after the start."))
+    if SlotHold.objects.filter(
+        instrument=instrument, kind=SlotHold.Kind.OUTAGE, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).exists():
+        raise DomainError(_("This overlaps another outage of the instrument; extend that one instead."))
+    outage = Outage(
+        instrument=instrument, starts_at=starts_at, ends_at=ends_at, kind=kind, reason=reason.strip(), created_by=actor
+    )
+    outage._history_user = actor
+    outage.full_clean()
+    outage.save()
+    affected = (
+        Booking.objects.select_for_update()
+        .holding()
+        .filter(instrument=instrument, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .select_related("requester", "instrument")
+    )
+    why = _("Outage (%(kind)s): %(reason)s") % {"kind": outage.get_kind_display(), "reason": outage.reason or "—"}
+    for booking in affected:
+        _transition(booking=booking, to=Booking.Status.CANCELLED, actor=actor, reason=why)
+        notify(
+            [booking.requester],
+            gettext_lazy("Booking cancelled by an outage: %(instrument)s, %(slot)s"),
+            gettext_lazy(
+                "%(instrument)s is out of service from %(outage)s (%(kind)s), so your booking for %(slot)s is "
+                "cancelled. Please book another time."
+            ),
+            url=f"/instruments/{instrument.pk}/book/",
+            instrument=instrument.name,
+            slot=slot_text(booking.starts_at, booking.ends_at),
+            outage=slot_text(starts_at, ends_at),
+            kind=outage.get_kind_display(),
+        )
+    hold_create(instrument=instrument, starts_at=starts_at, ends_at=ends_at, kind=SlotHold.Kind.OUTAGE, outage=outage)
+    return outage
+
+
+@transaction.atomic
+def outage_withdraw(*, actor, outage: Outage) -> Outage:
+    """End an outage early or call it off: its time can be booked again."""
+    outage = Outage.objects.select_for_update().select_related("instrument__unit").get(pk=outage.pk)
+    if not can_manage_instruments(actor, outage.instrument.unit):
+        raise PermissionDenied
+    if outage.cancelled_at is not None:
+        raise DomainError(_("This outage is already withdrawn."))
+    outage.cancelled_at = timezone.now()
+    outage._history_user = actor
+    outage.save()
+    SlotHold.objects.filter(outage=outage).delete()
+    return outage

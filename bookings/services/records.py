@@ -1,0 +1,129 @@
+"""Service records: what completed bookings become, records entered without a booking, ratings."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from instruments.models import Instrument
+from members.models import Unit
+from members.permissions import can_manage_instruments
+
+from .. import fees
+from ..exceptions import DomainError, PermissionDenied
+from ..models import FundingSource, ServiceRecord, ServiceWay
+
+ZERO = Decimal("0")
+
+
+def compute_record_amount(record: ServiceRecord, *, amount: Decimal | None, amount_reason: str) -> None:
+    """Hours = preparation + measurement + post-processing; the amount comes from the fee items
+    (internal price for the owner unit's own people) unless overridden with a reason."""
+    for name in ("preparation_hours", "measurement_hours", "post_processing_hours"):
+        if getattr(record, name) is None:
+            setattr(record, name, ZERO)
+        if getattr(record, name) < 0:
+            raise DomainError(_("Hours cannot be negative."))
+    if record.ended_at < record.started_at:
+        raise DomainError(_("The actual end must not be before the actual start."))
+    record.hours = record.preparation_hours + record.measurement_hours + record.post_processing_hours
+    internal = record.user_unit_id is not None and record.user_unit_id == record.instrument.unit_id
+    lines = fees.fee_lines(
+        record.instrument.fee_items.all(),
+        internal=internal,
+        hours=record.hours,
+        samples=record.sample_count,
+        days=fees.days_begun(record.started_at, record.ended_at) if record.ended_at > record.started_at else 1,
+    )
+    record.computed_amount = fees.fee_total(lines)
+    if amount is None or fees.quantize(amount) == record.computed_amount:
+        record.amount = record.computed_amount
+        record.amount_reason = ""
+        return
+    if amount < 0:
+        raise DomainError(_("The amount cannot be negative."))
+    if not amount_reason.strip():
+        raise DomainError(
+            _("The amount differs from the fee items (%(computed)s yuan): give a reason for the difference.")
+            % {"computed": record.computed_amount}
+        )
+    record.amount = fees.quantize(amount)
+    record.amount_reason = amount_reason.strip()
+
+
+def service_record_save(record: ServiceRecord, *, actor, reason: str) -> ServiceRecord:
+    record.is_external = record.user_unit_id is None or record.user_unit_id != record.instrument.unit_id
+    record._history_user = actor
+    record._change_reason = reason
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def service_record_create(
+    *,
+    actor,
+    instrument: Instrument,
+    started_at: datetime,
+    ended_at: datetime,
+    service_content: str,
+    service_way: str = ServiceWay.COMMISSION,
+    preparation_hours: Decimal = ZERO,
+    measurement_hours: Decimal = ZERO,
+    post_processing_hours: Decimal = ZERO,
+    sample_count: int = 0,
+    user_name: str,
+    user_unit: Unit | None = None,
+    user_unit_name: str = "",
+    project_name: str = "",
+    funding_source: str = FundingSource.NONE,
+    amount: Decimal | None = None,
+    amount_reason: str = "",
+) -> ServiceRecord:
+    """The owner enters a service that had no booking (e.g. commissioned testing)."""
+    if not can_manage_instruments(actor, instrument.unit):
+        raise PermissionDenied
+    if user_unit is None and not user_unit_name.strip():
+        raise DomainError(_("Name the user's unit (choose a member unit or type its name)."))
+    record = ServiceRecord(
+        instrument=instrument,
+        started_at=started_at,
+        ended_at=ended_at,
+        service_content=service_content.strip(),
+        service_way=service_way,
+        preparation_hours=preparation_hours,
+        measurement_hours=measurement_hours,
+        post_processing_hours=post_processing_hours,
+        sample_count=sample_count,
+        user_name=user_name.strip(),
+        user_unit=user_unit,
+        user_unit_name=(user_unit.name if user_unit else user_unit_name).strip(),
+        project_name=project_name.strip(),
+        funding_source=funding_source,
+        created_by=actor,
+    )
+    compute_record_amount(record, amount=amount, amount_reason=amount_reason)
+    return service_record_save(record, actor=actor, reason="entered")
+
+
+@transaction.atomic
+def service_record_rate(*, user, record: ServiceRecord, rating: int, comment: str = "") -> ServiceRecord:
+    """The user of a service rates it once (非常满意 … 极差) with an optional comment."""
+    record = ServiceRecord.objects.select_for_update().get(pk=record.pk)
+    if record.user_id is None or record.user_id != user.pk:
+        raise PermissionDenied
+    if record.rating is not None:
+        raise DomainError(_("This service is already rated; a rating cannot be changed."))
+    if rating not in ServiceRecord.Rating.values:
+        raise DomainError(_("Choose a rating from very satisfied to very poor."))
+    record.rating = rating
+    record.rating_comment = comment.strip()
+    record.rated_at = timezone.now()
+    record._history_user = user
+    record._change_reason = "rated"
+    record.full_clean()
+    record.save()
+    return record
