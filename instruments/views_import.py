@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from members.exceptions import DomainError
 from members.permissions import is_bureau_staff
 
-from . import exporting, importing
+from . import exporting, importing, selectors
 from .importing.jobs import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES
 from .importing.rows import LIST_CAP
 from .models import ImportJob, Instrument
@@ -37,7 +37,7 @@ class ImportUploadForm(forms.Form):
 
 @login_required
 def import_start(request, unit_pk):
-    unit = importing.unit_get_for_importer(user=request.user, pk=unit_pk)
+    unit = selectors.unit_get_for_instrument_manager(user=request.user, pk=unit_pk)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,7 +60,7 @@ def import_start(request, unit_pk):
 
 @login_required
 def import_detail(request, unit_pk, pk):
-    unit = importing.unit_get_for_importer(user=request.user, pk=unit_pk)
+    unit = selectors.unit_get_for_instrument_manager(user=request.user, pk=unit_pk)
     job = importing.import_job_get(unit=unit, pk=pk)
     report = job.report
     return render(
@@ -83,7 +83,7 @@ def import_detail(request, unit_pk, pk):
 
 @login_required
 def import_status(request, unit_pk, pk):
-    unit = importing.unit_get_for_importer(user=request.user, pk=unit_pk)
+    unit = selectors.unit_get_for_instrument_manager(user=request.user, pk=unit_pk)
     job = importing.import_job_get(unit=unit, pk=pk)
     return JsonResponse(importing.import_job_progress(job))
 
@@ -91,7 +91,7 @@ def import_status(request, unit_pk, pk):
 @login_required
 @require_POST
 def import_confirm(request, unit_pk, pk):
-    unit = importing.unit_get_for_importer(user=request.user, pk=unit_pk)
+    unit = selectors.unit_get_for_instrument_manager(user=request.user, pk=unit_pk)
     job = importing.import_job_get(unit=unit, pk=pk)
     try:
         importing.import_job_confirm(actor=request.user, job=job)
@@ -103,7 +103,7 @@ def import_confirm(request, unit_pk, pk):
 @login_required
 @require_POST
 def import_cancel(request, unit_pk, pk):
-    unit = importing.unit_get_for_importer(user=request.user, pk=unit_pk)
+    unit = selectors.unit_get_for_instrument_manager(user=request.user, pk=unit_pk)
     job = importing.import_job_get(unit=unit, pk=pk)
     try:
         importing.import_job_cancel(actor=request.user, job=job)
@@ -116,7 +116,7 @@ def import_cancel(request, unit_pk, pk):
 
 @login_required
 def export(request, unit_pk, fmt):
-    unit = importing.unit_get_for_importer(user=request.user, pk=unit_pk)
+    unit = selectors.unit_get_for_instrument_manager(user=request.user, pk=unit_pk)
     if fmt not in UNIT_FORMATS:
         raise Http404
     return exporting.unit_export_response(unit, fmt)

@@ -15,7 +15,6 @@ from .jobs import (
     import_job_progress,
     import_job_start,
     import_job_validate,
-    unit_get_for_importer,
 )
 from .readers import Sheet, SheetError
 
@@ -33,5 +32,4 @@ __all__ = [
     "import_job_progress",
     "import_job_start",
     "import_job_validate",
-    "unit_get_for_importer",
 ]

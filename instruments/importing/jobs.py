@@ -40,16 +40,8 @@ ACTIVE = (ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING)
 # --- The one way in ----------------------------------------------------------------------------
 
 
-def unit_get_for_importer(*, user, pk) -> Unit:
-    """A unit whose instruments the user manages; the same 404 for missing and not-yours."""
-    unit = Unit.objects.filter(pk=pk).first()
-    if unit is None or not can_manage_instruments(user, unit):
-        raise Http404
-    return unit
-
-
 def import_job_get(*, unit: Unit, pk) -> ImportJob:
-    """An import of a unit already checked with ``unit_get_for_importer``."""
+    """An import of a unit reached through ``selectors.unit_get_for_instrument_manager``."""
     job = ImportJob.objects.filter(unit=unit, pk=pk).first()
     if job is None:
         raise Http404
@@ -175,8 +167,9 @@ def import_job_apply(*, job_id: int) -> ImportJob | None:
                 actor = User.objects.filter(pk=job.report.get("confirmed_by")).first()
                 if actor is None or not can_manage_instruments(actor, job.unit):
                     raise DomainError(_("The person who confirmed this import may no longer manage the unit."))
-                reason = _("Spreadsheet import: %(file)s") % {"file": job.original_name}
-                summary, checker = _run(job, write=lambda results: write_results(results, actor=actor, reason=reason))
+                summary, checker = _run(
+                    job, write=lambda results: write_results(results, actor=actor, file_name=job.original_name)
+                )
                 _store(job, summary, checker)
                 job.status = ImportJob.Status.DONE
                 job.finished_at = timezone.now()

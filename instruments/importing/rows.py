@@ -17,7 +17,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from members.models import District
 
+from .. import services
 from ..models import Category, Instrument
+from ..search import search_document_for
 from .columns import (
     BLANK,
     COLUMNS,
@@ -204,7 +206,7 @@ class RowChecker:
         result.instrument = instrument
         bad = self._fill(instrument, cells, creating, result)
         if instrument.is_retired and result.changed:
-            result.errors.append((key_header, _("This instrument is retired; an import cannot change it.")))
+            result.errors.append((key_header, _("This instrument is retired; its record can no longer be changed.")))
         if creating:
             for column in self.missing_required:
                 bad.add(column.field)
@@ -285,8 +287,6 @@ class RowChecker:
     @staticmethod
     def _subject_areas(text):
         """Up to four disciplines, joined by ；as the services store them."""
-        from .. import services
-
         try:
             return services.validate_subject_areas(text)
         except ValidationError as err:
@@ -295,8 +295,6 @@ class RowChecker:
     def _validate(self, instrument, bad, result):
         """The model's full_clean() and the registry's rules from instruments.services (the same
         messages a manager sees in the form)."""
-        from .. import services
-
         try:
             instrument.full_clean(exclude=[*FK_FIELDS, *bad], validate_unique=False, validate_constraints=False)
         except ValidationError as err:
@@ -316,11 +314,15 @@ class RowChecker:
         return cells[index] if index < len(cells) else None
 
 
-def write_results(results, *, actor, reason):
+def history_reason(key: str, file_name: str) -> str:
+    """A change reason in the services' form (``key: note``, see instruments.services._reason):
+    "created" or "updated", with the file's name as the note."""
+    return f"{key}: {file_name}"[: services.REASON_MAX_LENGTH]
+
+
+def write_results(results, *, actor, file_name):
     """Write a checked chunk: creates and updates in bulk, each with its history row and search
     document. Call inside the import's transaction."""
-    from ..search import search_document_for
-
     creates = [r.instrument for r in results if r.action == "create"]
     updates = [r for r in results if r.action == "update"]
     now = timezone.now()
@@ -328,7 +330,11 @@ def write_results(results, *, actor, reason):
         instrument.search_document = search_document_for(instrument)
     if creates:
         bulk_create_with_history(
-            creates, Instrument, batch_size=CHUNK_SIZE, default_user=actor, default_change_reason=reason
+            creates,
+            Instrument,
+            batch_size=CHUNK_SIZE,
+            default_user=actor,
+            default_change_reason=history_reason("created", file_name),
         )
     if updates:
         fields = {"search_document", "updated_at"}
@@ -342,5 +348,5 @@ def write_results(results, *, actor, reason):
             fields=sorted(fields),
             batch_size=CHUNK_SIZE,
             default_user=actor,
-            default_change_reason=reason,
+            default_change_reason=history_reason("updated", file_name),
         )

@@ -192,7 +192,7 @@ def test_confirm_writes_the_valid_rows_with_history_and_search_text(check, write
     assert "液相色谱仪1" in first.search_document and unit.name.lower() in first.search_document
     record = first.history.get()
     assert (record.history_type, record.history_user) == ("+", manager)
-    assert "instruments.csv" in record.history_change_reason
+    assert record.history_change_reason == "created: instruments.csv"
 
 
 def test_confirm_writes_everything_in_one_transaction(check, write, unit, monkeypatch):
@@ -453,7 +453,7 @@ def test_a_retired_instrument_cannot_be_changed_by_import(check, unit):
 
     InstrumentFactory(unit=unit, asset_number="LC-00001", retired_at=timezone.now())
     job = check([good_row(1)])
-    assert errors_of(job) == [(2, ASSET, "This instrument is retired; an import cannot change it.")]
+    assert errors_of(job) == [(2, ASSET, "This instrument is retired; its record can no longer be changed.")]
 
 
 def test_the_error_list_is_capped_but_counted(check, monkeypatch):
