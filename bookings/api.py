@@ -1,5 +1,365 @@
-"""The bookings part of the REST API."""
+"""The bookings part of the REST API: bookings and their actions, service records, availability.
+
+A slot that is taken answers 409 with a JSON message; another broken rule answers 400.
+"""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from members.models import Unit
+
+from . import selectors, services
+from .availability import local
+from .exceptions import DomainError, SlotTaken
+from .filters import BookingFilter, ServiceRecordFilter
+from .models import Booking, FundingSource, ServiceRecord, ServiceWay
+
+MAX_AVAILABILITY_DAYS = 31
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """ISO 8601 in the platform's time zone (e.g. 2030-03-06T09:00:00+08:00)."""
+
+    def to_representation(self, value):
+        return local(value).isoformat()
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    starts_at = LocalDateTimeField()
+    ends_at = LocalDateTimeField()
+    instrument_name = serializers.CharField(source="instrument.name", read_only=True)
+    requester_name = serializers.CharField(source="requester.name", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "instrument",
+            "instrument_name",
+            "unit",
+            "unit_name",
+            "requester_name",
+            "starts_at",
+            "ends_at",
+            "status",
+            "status_display",
+            "purpose",
+            "sample_count",
+            "sample_description",
+            "service_way",
+            "project_name",
+            "funding_source",
+            "fee_estimate",
+            "decision_reason",
+            "created_at",
+        ]
+        read_only_fields = ["status", "fee_estimate", "decision_reason", "created_at"]
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    instrument = serializers.IntegerField()
+    unit = serializers.IntegerField(required=False, help_text="The unit you book for; defaults to your only unit.")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    purpose = serializers.CharField(max_length=1000)
+    sample_count = serializers.IntegerField(min_value=0, default=0)
+    sample_description = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    service_way = serializers.ChoiceField(choices=ServiceWay.choices, default=ServiceWay.USER_OPERATES)
+    project_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    funding_source = serializers.ChoiceField(choices=FundingSource.choices, default=FundingSource.NONE)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class CompleteSerializer(serializers.Serializer):
+    actual_start = serializers.DateTimeField()
+    actual_end = serializers.DateTimeField()
+    preparation_hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, default=0)
+    measurement_hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0)
+    post_processing_hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, default=0)
+    sample_count = serializers.IntegerField(min_value=0)
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    amount_reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class RateSerializer(serializers.Serializer):
+    rating = serializers.ChoiceField(choices=ServiceRecord.Rating.choices)
+    comment = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ServiceRecordSerializer(serializers.ModelSerializer):
+    started_at = LocalDateTimeField()
+    ended_at = LocalDateTimeField()
+    instrument_name = serializers.CharField(source="instrument.name", read_only=True)
+
+    class Meta:
+        model = ServiceRecord
+        fields = [
+            "id",
+            "instrument",
+            "instrument_name",
+            "booking",
+            "started_at",
+            "ended_at",
+            "service_content",
+            "service_way",
+            "preparation_hours",
+            "measurement_hours",
+            "post_processing_hours",
+            "hours",
+            "sample_count",
+            "computed_amount",
+            "amount",
+            "amount_reason",
+            "project_name",
+            "funding_source",
+            "user_name",
+            "user_unit",
+            "user_unit_name",
+            "is_external",
+            "rating",
+            "rating_comment",
+            "rated_at",
+        ]
+        read_only_fields = fields
+
+
+ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
+
+
+def _domain_call(fn):
+    """Run a service; a taken slot is 409, another broken rule 400, a forbidden step 403."""
+    try:
+        return fn(), None
+    except SlotTaken as err:
+        return None, Response({"detail": str(err.message)}, status=status.HTTP_409_CONFLICT)
+    except DomainError as err:
+        return None, Response({"detail": str(err.message)}, status=status.HTTP_400_BAD_REQUEST)
+    except DjangoPermissionDenied:
+        return None, Response({"detail": _("You may not do this with this booking.")}, status=status.HTTP_403_FORBIDDEN)
+
+
+class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Your bookings and, if you manage instruments, those of your instruments."""
+
+    serializer_class = BookingSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = BookingFilter
+
+    queryset = Booking.objects.none()  # for the schema; get_queryset scopes by user
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Booking.objects.none()
+        return selectors.booking_list_visible(user=self.request.user).order_by("-starts_at", "-pk")
+
+    def get_object(self):
+        return selectors.booking_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(
+        request=BookingCreateSerializer,
+        responses={201: BookingSerializer, 400: ERROR, 409: ERROR},
+        description="Request a slot; 409 when the slot is taken (also when another request just took it).",
+    )
+    def create(self, request):
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        instrument = selectors.instrument_get_for_booking(user=request.user, pk=v["instrument"])
+        units = selectors.booking_units_for_user(user=request.user)
+        if "unit" in v:
+            unit = Unit.objects.filter(pk=v["unit"]).first()
+            if unit is None:
+                raise ValidationError({"unit": _("Unknown unit.")})
+        else:
+            unit = units.first() if units.count() == 1 else None
+            if unit is None:
+                raise ValidationError({"unit": _("Say which of your units you book for.")})
+        booking, error = _domain_call(
+            lambda: services.booking_request(
+                user=request.user,
+                unit=unit,
+                instrument=instrument,
+                starts_at=v["starts_at"],
+                ends_at=v["ends_at"],
+                purpose=v["purpose"],
+                sample_count=v["sample_count"],
+                sample_description=v["sample_description"],
+                service_way=v["service_way"],
+                project_name=v["project_name"],
+                funding_source=v["funding_source"],
+            )
+        )
+        if error:
+            return error
+        booking = selectors.booking_get_for_user(user=request.user, pk=booking.pk)
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+    def _act(self, fn):
+        booking = self.get_object()
+        _result, error = _domain_call(lambda: fn(booking))
+        if error:
+            return error
+        return Response(BookingSerializer(self.get_object()).data)
+
+    @extend_schema(request=None, responses={200: BookingSerializer, 400: ERROR, 403: ERROR})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._act(lambda b: services.booking_approve(actor=request.user, booking=b))
+
+    @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer, 400: ERROR, 403: ERROR})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        reason = self._reason(request)
+        return self._act(lambda b: services.booking_reject(actor=request.user, booking=b, reason=reason))
+
+    @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer, 400: ERROR, 403: ERROR})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        reason = self._reason(request)
+        return self._act(lambda b: services.booking_cancel(actor=request.user, booking=b, reason=reason))
+
+    @extend_schema(request=None, responses={200: BookingSerializer, 400: ERROR, 403: ERROR})
+    @action(detail=True, methods=["post"], url_path="no-show")
+    def no_show(self, request, pk=None):
+        return self._act(lambda b: services.booking_no_show(actor=request.user, booking=b))
+
+    @extend_schema(request=CompleteSerializer, responses={200: BookingSerializer, 400: ERROR, 403: ERROR})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        data = CompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._act(lambda b: services.booking_complete(actor=request.user, booking=b, **data.validated_data))
+
+    @extend_schema(request=RateSerializer, responses={200: ServiceRecordSerializer, 400: ERROR, 403: ERROR})
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        """Rate the service record of a completed booking (the requester, once)."""
+        booking = self.get_object()
+        record = getattr(booking, "service_record", None)
+        if record is None:
+            return Response({"detail": _("Only a completed booking can be rated.")}, status=status.HTTP_400_BAD_REQUEST)
+        data = RateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result, error = _domain_call(
+            lambda: services.service_record_rate(user=request.user, record=record, **data.validated_data)
+        )
+        return error or Response(ServiceRecordSerializer(result).data)
+
+    @staticmethod
+    def _reason(request) -> str:
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data["reason"]
+
+
+class ServiceRecordViewSet(viewsets.ReadOnlyModelViewSet):
+    """Service records of the instruments you manage, and your own; rate yours once."""
+
+    serializer_class = ServiceRecordSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = ServiceRecordFilter
+
+    queryset = ServiceRecord.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ServiceRecord.objects.none()
+        return selectors.service_record_list_visible(user=self.request.user).order_by("-started_at", "-pk")
+
+    @extend_schema(request=RateSerializer, responses={200: ServiceRecordSerializer, 400: ERROR, 403: ERROR})
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        record = self.get_object()
+        data = RateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result, error = _domain_call(
+            lambda: services.service_record_rate(user=request.user, record=record, **data.validated_data)
+        )
+        return error or Response(ServiceRecordSerializer(result).data)
+
+
+class IntervalSerializer(serializers.Serializer):
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+
+
+class BusySerializer(IntervalSerializer):
+    kind = serializers.CharField(help_text="booking or outage; never who booked")
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    instrument = serializers.IntegerField()
+    start = LocalDateTimeField()
+    end = LocalDateTimeField()
+    open = IntervalSerializer(many=True)
+    busy = BusySerializer(many=True)
+    free = IntervalSerializer(many=True)
+
+
+class InstrumentAvailabilityViewSet(viewsets.ViewSet):
+    """Open, busy and free times of an instrument (busy shows no personal data)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATETIME, required=False, description="Default: now"),
+            OpenApiParameter("end", OpenApiTypes.DATETIME, required=False, description="Default: start + 7 days"),
+        ],
+        responses={200: AvailabilitySerializer, 400: ERROR, 404: ERROR},
+    )
+    def list(self, request, instrument_pk=None):
+        instrument = selectors.instrument_get_for_booking(user=request.user, pk=instrument_pk)
+        start = self._when(request, "start", timezone.now())
+        end = self._when(request, "end", start + timedelta(days=7))
+        if end <= start or end - start > timedelta(days=MAX_AVAILABILITY_DAYS):
+            raise ValidationError({"end": _("The end must be after the start and at most 31 days later.")})
+        data = selectors.availability(instrument=instrument, start=start, end=end)
+        payload = {
+            "instrument": instrument.pk,
+            "start": start,
+            "end": end,
+            "open": [{"start": a, "end": b} for a, b in data["open"]],
+            "busy": [{"start": a, "end": b, "kind": kind} for a, b, kind in data["busy"]],
+            "free": [{"start": a, "end": b} for a, b in data["free"]],
+        }
+        return Response(AvailabilitySerializer(payload).data)
+
+    @staticmethod
+    def _when(request, name, default) -> datetime:
+        raw = request.query_params.get(name)
+        if not raw:
+            return default
+        try:
+            value = datetime.fromisoformat(raw.replace(" ", "+"))
+        except ValueError:
+            raise ValidationError({name: _("Use ISO 8601, e.g. 2030-03-06T09:00:00+08:00.")}) from None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value
 
 
 def register(router):
     """Add this app's viewsets to the /api/v1/ router."""
+    router.register("bookings", BookingViewSet, basename="booking")
+    router.register("service-records", ServiceRecordViewSet, basename="service-record")
+    router.register(
+        r"instruments/(?P<instrument_pk>\d+)/availability",
+        InstrumentAvailabilityViewSet,
+        basename="instrument-availability",
+    )

@@ -11,6 +11,15 @@ from instruments.models import Category, FeeItem, Instrument, OpeningHours
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
 
+def any_category():
+    """A seeded class; transactional tests flush the seeded rows, so make one then."""
+    category = Category.objects.filter(parent__isnull=False).order_by("code").first()
+    if category is None:
+        parent, _ = Category.objects.get_or_create(code="01", defaults={"name": "分析仪器"})
+        category, _ = Category.objects.get_or_create(code="0101", defaults={"name": "电子光学", "parent": parent})
+    return category
+
+
 class InstrumentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Instrument
@@ -18,7 +27,7 @@ class InstrumentFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     asset_number = factory.Sequence(lambda n: f"A{n:06d}")
     name = factory.Sequence(lambda n: f"扫描电子显微镜{n}")
-    category = factory.LazyFunction(lambda: Category.objects.filter(parent__isnull=False).order_by("code").first())
+    category = factory.LazyFunction(lambda: any_category())
     original_value = Decimal("1200000.00")
     country_of_origin = "日本"
     manufacturer = "日立"

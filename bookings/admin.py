@@ -1,0 +1,72 @@
+"""The bureau's and operators' screens for bookings, outages and service records (read-mostly:
+changes go through the pages and services so every rule and history row applies)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Booking, BookingEvent, Outage, ServiceRecord, ServiceRecordImport
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class BookingEventInline(ReadOnlyMixin, admin.TabularInline):
+    model = BookingEvent
+    extra = 0
+    fields = ["created_at", "from_status", "to_status", "actor", "reason"]
+    readonly_fields = fields
+
+
+@admin.register(Booking)
+class BookingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["instrument", "starts_at", "ends_at", "status", "requester", "unit", "fee_estimate"]
+    list_filter = ["status", "service_way", "funding_source", "starts_at"]
+    search_fields = ["instrument__name", "requester__name", "requester__email", "unit__name"]
+    list_select_related = ["instrument", "requester", "unit"]
+    date_hierarchy = "starts_at"
+    inlines = [BookingEventInline]
+    raw_id_fields = ["instrument", "requester", "unit", "decided_by"]
+
+
+@admin.register(Outage)
+class OutageAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["instrument", "kind", "starts_at", "ends_at", "cancelled_at", "created_by"]
+    list_filter = ["kind", "starts_at"]
+    search_fields = ["instrument__name", "reason"]
+    list_select_related = ["instrument", "created_by"]
+    raw_id_fields = ["instrument", "created_by"]
+
+
+@admin.register(ServiceRecord)
+class ServiceRecordAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = [
+        "instrument",
+        "started_at",
+        "service_way",
+        "hours",
+        "amount",
+        "user_name",
+        "user_unit_name",
+        "is_external",
+        "rating",
+    ]
+    list_filter = ["service_way", "is_external", "rating", "funding_source", "started_at"]
+    search_fields = ["instrument__name", "user_name", "user_unit_name", "project_name"]
+    list_select_related = ["instrument"]
+    date_hierarchy = "started_at"
+    raw_id_fields = ["instrument", "booking", "user", "user_unit", "created_by"]
+
+
+@admin.register(ServiceRecordImport)
+class ServiceRecordImportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["original_name", "unit", "status", "total_rows", "error_count", "created_count", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["unit"]
