@@ -1,21 +1,160 @@
-"""The search document of an instrument: the text the catalogue's free-text search runs over.
+"""Free-text search over instruments, in Chinese or English, the same on SQLite and PostgreSQL.
 
-Services call ``search_document_for`` whenever they write an instrument, so the denormalised
-``Instrument.search_document`` always matches the record.
+Why this design
+---------------
+Chinese is written without spaces, so word-based full-text search (PostgreSQL's ``to_tsvector``)
+sees 液相色谱-质谱联用仪 as one or two "words" and never finds 质谱 inside it. People also search
+model fragments (2100 in JEM-2100F). So the meaning of a query is plain *substring* matching:
+
+    the query is split on whitespace into tokens; an instrument matches when every token is a
+    substring of its search document (both sides NFKC-normalised and lower-cased, so full-width
+    ＪＥＭ and half-width jem, upper and lower case, are the same).
+
+This meaning is exact and identical on every database; only its speed differs:
+
+* **SQLite** (the embedded default, thousands of rows): ``LIKE '%token%'`` per token, a scan.
+* **PostgreSQL** (designed for 100,000 instruments), migration 0004 adds two GIN indexes:
+
+  1. ``pg_trgm``: ``gin_trgm_ops`` on ``search_document``. PostgreSQL answers ``LIKE '%token%'``
+     from it for any token of three or more characters (Latin or Chinese). It cannot help
+     shorter tokens: a trigram needs three characters.
+  2. Han grams: an immutable SQL function ``instrument_han_grams(search_document)`` returns
+     every Han character and every pair of adjacent Han characters of the document, and a GIN
+     index over that array. A 1–2-character Chinese token is then looked up exactly
+     (``grams @> '{质谱}'``); for longer Chinese tokens the grams of the token are a further
+     necessary condition. Gram matching is *equivalent* to substring matching for a token made
+     of one run of one or two Han characters, and *implied by* it otherwise, so adding it never
+     changes the results; the ``LIKE`` stays in the query as the exact test. The index is an
+     expression index, so nobody has to keep a second column in step: whatever writes
+     ``search_document`` (services, imports, demo data) keeps the grams right.
+
+  A short Latin token (``ms``, ``x``) is not index-accelerated: it matches a large share of the
+  rows, where a scan is the right plan anyway; with another, longer token in the query the
+  planner uses that token's index.
+
+Ranking: a match in the *title* (Chinese name, English name, model) outranks a match elsewhere.
+The document is stored as ``title + "\\n" + rest`` (normalisation turns every other whitespace
+into single spaces), so "token is in the title" is ``0 < position(token) < position("\\n")``:
+one ``StrIndex`` per token, computed only on matching rows, the same function on both
+databases (``instr`` / ``strpos``). The score is the number of tokens found in the title; ties
+go to the newest instrument.
+
+Documents go stale when an owner unit is renamed: ``search_documents_refresh`` rebuilds them
+(see the report of the member-unit rename flow).
 """
+
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan, LessThan
+
+# Han ideographs (CJK unified ideographs, extension A, compatibility, extensions B–F). The same
+# ranges appear in the SQL function of migration 0004.
+HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
+
+TITLE_SEPARATOR = "\n"
+MAX_TOKENS = 8
+MAX_TOKEN_LENGTH = 60
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width to half-width), lower case, whitespace runs to one space."""
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    return " ".join(text.split())
 
 
 def search_document_for(instrument) -> str:
-    """Name, model, manufacturer, functions, indicators, service content and owner unit, lower-cased."""
-    parts = [
-        instrument.name,
-        instrument.name_en,
-        instrument.model,
+    """The normalised text the search runs over: the title (name, English name, model), a
+    newline, then manufacturer, functions, indicators, service content and the owner unit."""
+    unit = instrument.unit if instrument.unit_id else None
+    title = [instrument.name, instrument.name_en, instrument.model]
+    rest = [
         instrument.manufacturer,
         instrument.functions,
         instrument.technical_indicators,
         instrument.service_content,
-        instrument.unit.name if instrument.unit_id else "",
-        instrument.unit.short_name if instrument.unit_id else "",
+        unit.name if unit else "",
+        unit.short_name if unit else "",
     ]
-    return " ".join(p for p in parts if p).lower()
+    return normalise(" ".join(p for p in title if p)) + TITLE_SEPARATOR + normalise(" ".join(p for p in rest if p))
+
+
+def search_documents_refresh(queryset) -> int:
+    """Rebuild the documents of some instruments (e.g. after their owner unit was renamed)."""
+    changed = []
+    for instrument in queryset.select_related("unit").iterator(chunk_size=500):
+        document = search_document_for(instrument)
+        if document != instrument.search_document:
+            instrument.search_document = document
+            changed.append(instrument)
+    queryset.model.objects.bulk_update(changed, ["search_document"], batch_size=500)
+    return len(changed)
+
+
+def query_tokens(query: str) -> list[str]:
+    """The whitespace-separated tokens of a query, normalised like the documents, de-duplicated."""
+    tokens = []
+    for token in normalise(query).split():
+        token = token[:MAX_TOKEN_LENGTH]
+        if token not in tokens:
+            tokens.append(token)
+    return tokens[:MAX_TOKENS]
+
+
+def han_grams(text: str) -> set[str]:
+    """Every Han character and every pair of adjacent Han characters of the text."""
+    grams = set()
+    for run in HAN_RUN.findall(text):
+        grams.update(run)
+        grams.update(run[i : i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def token_grams(token: str) -> set[str]:
+    """The grams a document must contain to contain the token: bigrams of its Han runs (or the
+    single character of a one-character run)."""
+    grams = set()
+    for run in HAN_RUN.findall(token):
+        grams.update([run] if len(run) == 1 else (run[i : i + 2] for i in range(len(run) - 1)))
+    return grams
+
+
+def _han_grams_expression():
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import Func
+
+    return Func(F("search_document"), function="instrument_han_grams", output_field=ArrayField(TextField()))
+
+
+def search_filter(queryset, query: str):
+    """Instruments whose document contains every token of the query, annotated with
+    ``search_rank`` (tokens found in the title). An empty query returns the queryset unchanged."""
+    tokens = query_tokens(query)
+    if not tokens:
+        return queryset
+    condition = Q()
+    for token in tokens:
+        condition &= Q(search_document__contains=token)
+    queryset = queryset.filter(condition)
+    if connection.vendor == "postgresql":
+        grams = set().union(*(token_grams(t) for t in tokens))
+        if grams:
+            queryset = queryset.alias(search_han_grams=_han_grams_expression()).filter(
+                search_han_grams__contains=sorted(grams)
+            )
+    return queryset.annotate(search_rank=rank_expression(tokens))
+
+
+def rank_expression(tokens):
+    """Number of tokens whose first occurrence lies in the title part of the document."""
+    separator = StrIndex(F("search_document"), Value(TITLE_SEPARATOR))
+    score = Value(0)
+    for token in tokens:
+        position = StrIndex(F("search_document"), Value(token))
+        in_title = Q(GreaterThan(position, 0)) & Q(LessThan(position, separator))
+        score = score + Case(When(in_title, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return score

@@ -1,3 +1,10 @@
 """URLs of the instruments catalogue pages."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_catalogue
+
+urlpatterns = [
+    path("instruments/", views_catalogue.catalogue_list, name="catalogue"),
+    path("instruments/<int:pk>/", views_catalogue.instrument_detail, name="detail"),
+]

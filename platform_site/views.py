@@ -2,9 +2,10 @@
 
 from django.shortcuts import render
 
-from members.models import Unit
+from instruments.catalogue import headline_figures
 
 
 def home(request):
-    """The platform's front page with its headline figures."""
-    return render(request, "home.html", {"unit_count": Unit.objects.approved().count()})
+    """The platform's front page: its headline figures, computed from the database, and a search
+    box into the catalogue."""
+    return render(request, "home.html", headline_figures())

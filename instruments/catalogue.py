@@ -1,0 +1,202 @@
+"""Reads of the public catalogue: the listed instruments, their order, facet counts, one public
+instrument with similar ones, and the platform's headline figures.
+
+Definitions used across the catalogue:
+
+* **where an instrument is** (district filter and facet): its installation district, or its
+  owner unit's district when the record gives none.
+* **online booking**: the instrument can be booked on this site by outside users: it is shared
+  externally, its operating status takes bookings (``Instrument.BOOKABLE_STATUSES``) and it has
+  published weekly opening hours. Whether bookings then need the owner's approval
+  (``needs_approval``) does not matter.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Unit
+
+from .models import Instrument, OpeningHours, Photo
+from .search import query_tokens, rank_expression
+
+WAN = Decimal("10000")
+YI = Decimal("100000000")
+
+SORT_RELEVANCE = "relevance"
+SORT_NEWEST = "newest"
+SORT_VALUE_DESC = "value_desc"
+SORT_VALUE_ASC = "value_asc"
+SORT_CHOICES = [
+    (SORT_RELEVANCE, _("Relevance")),
+    (SORT_NEWEST, _("Newest")),
+    (SORT_VALUE_DESC, _("Value, highest first")),
+    (SORT_VALUE_ASC, _("Value, lowest first")),
+]
+
+SIMILAR_COUNT = 4
+
+
+def online_booking_q() -> Q:
+    """See the module docstring: externally shared, bookable status, with opening hours."""
+    return Q(
+        Exists(OpeningHours.objects.filter(instrument=OuterRef("pk"))),
+        sharing_mode=Instrument.SharingMode.EXTERNAL,
+        operating_status__in=Instrument.BOOKABLE_STATUSES,
+    )
+
+
+def located_in_q(district_code: str) -> Q:
+    """Instruments in a district: installed there, or, with no installation district, owned by a
+    unit there."""
+    return Q(district__code=district_code) | Q(district__isnull=True, unit__district__code=district_code)
+
+
+def _with_card_data(queryset):
+    return (
+        queryset.with_related()
+        .annotate(online_booking=ExpressionWrapper(online_booking_q(), output_field=BooleanField()))
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("order", "pk")))
+    )
+
+
+def instrument_list_public():
+    """Every instrument of the public catalogue with what a result line shows."""
+    return _with_card_data(Instrument.objects.public())
+
+
+def order_results(queryset, *, sort: str, search: str):
+    """Order catalogue results: relevance (default while searching), newest (default otherwise)
+    or value. Relevance = tokens found in the title (name, English name, model), then newest."""
+    tokens = query_tokens(search)
+    if not sort:
+        sort = SORT_RELEVANCE if tokens else SORT_NEWEST
+    if sort == SORT_RELEVANCE and tokens:
+        return queryset.annotate(search_rank=rank_expression(tokens)).order_by("-search_rank", "-created_at", "-pk")
+    if sort == SORT_VALUE_DESC:
+        return queryset.order_by("-original_value", "-pk")
+    if sort == SORT_VALUE_ASC:
+        return queryset.order_by("original_value", "pk")
+    return queryset.order_by("-created_at", "-pk")
+
+
+def category_facets(filterset) -> list[dict]:
+    """Results per main class (大类) for the current query, ignoring the class filter itself so
+    every class shows how many it would give. One query."""
+    rows = (
+        filterset.queryset_without("category")
+        .annotate(main_class=Coalesce("category__parent_id", "category_id"))
+        .values("main_class")
+        .annotate(count=Count("pk"))
+    )
+    counts = {row["main_class"]: row["count"] for row in rows}
+    selected = filterset.form.cleaned_data.get("category") or ""
+    return [
+        {"value": c.code, "label": c.name, "count": counts[c.pk], "selected": selected[:2] == c.code}
+        for c in filterset.categories()
+        if c.parent_id is None and counts.get(c.pk)
+    ]
+
+
+def district_facets(filterset) -> list[dict]:
+    """Results per district for the current query, ignoring the district filter. One query."""
+    rows = (
+        filterset.queryset_without("district")
+        .annotate(place=Coalesce("district_id", "unit__district_id"))
+        .values("place")
+        .annotate(count=Count("pk"))
+    )
+    counts = {row["place"]: row["count"] for row in rows}
+    selected = filterset.form.cleaned_data.get("district") or ""
+    return [
+        {"value": d.code, "label": d.name, "count": counts[d.pk], "selected": selected == d.code}
+        for d in filterset.districts()
+        if counts.get(d.pk)
+    ]
+
+
+def instrument_get_public(*, pk) -> Instrument:
+    """A public instrument with its fees, hours and photos; 404 when missing, retired or owned
+    by a unit that is not approved."""
+    instrument = instrument_list_public().prefetch_related("fee_items", "opening_hours").filter(pk=pk).first()
+    if instrument is None:
+        raise Http404
+    return instrument
+
+
+def instrument_get_detailed(*, pk) -> Instrument:
+    """An instrument with everything its public page shows, whatever its state (retired too): for
+    answering a write the caller was already allowed to make."""
+    return _with_card_data(Instrument.objects.all()).prefetch_related("fee_items", "opening_hours").get(pk=pk)
+
+
+def similar_instruments(instrument: Instrument, *, count: int = SIMILAR_COUNT) -> list[Instrument]:
+    """A few other public instruments of the same subclass (中类), then of the same main class
+    (大类), those open to outside users first, then the newest. One query."""
+    category = instrument.category
+    main_class_id = category.parent_id or category.pk
+    same_subclass = Q(category_id=category.pk)
+    queryset = (
+        Instrument.objects.public()
+        .with_related()
+        .filter(same_subclass | Q(category__parent_id=main_class_id) | Q(category_id=main_class_id))
+        .exclude(pk=instrument.pk)
+        .annotate(
+            same_subclass=ExpressionWrapper(same_subclass, output_field=BooleanField()),
+            external=ExpressionWrapper(Q(sharing_mode=Instrument.SharingMode.EXTERNAL), output_field=BooleanField()),
+        )
+        .order_by("-same_subclass", "-external", "-created_at", "-pk")
+    )
+    return list(queryset[:count])
+
+
+# --- money shown to people ----------------------------------------------------------------------
+
+
+def wan(value: Decimal | None) -> Decimal:
+    """Yuan to 万元 with two decimals (for forms and tables)."""
+    return (Decimal(value or 0) / WAN).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def format_wan(value: Decimal | None) -> str:
+    """An instrument's value for people: "85.6万元", trailing zeros dropped."""
+    amount = wan(value).normalize()
+    return gettext("%(amount)s ten thousand yuan") % {"amount": f"{amount:f}"}
+
+
+def format_total_value(value: Decimal | None) -> str:
+    """A large sum for people: 亿元 with one decimal from 100 million yuan, otherwise 万元."""
+    value = Decimal(value or 0)
+    if value >= YI:
+        amount = (value / YI).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return gettext("%(amount)s hundred million yuan") % {"amount": f"{amount:f}"}
+    amount = (value / WAN).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return gettext("%(amount)s ten thousand yuan") % {"amount": f"{amount:f}"}
+
+
+def headline_figures() -> dict:
+    """The platform's figures for the home page: approved member units, public instruments and
+    their total original value. Two aggregate queries."""
+    totals = Instrument.objects.public().aggregate(
+        count=Count("pk"), value=Coalesce(Sum("original_value"), Value(Decimal("0")))
+    )
+    return {
+        "unit_count": Unit.objects.approved().count(),
+        "instrument_count": totals["count"],
+        "total_value": totals["value"],
+        "total_value_display": format_total_value(totals["value"]),
+    }

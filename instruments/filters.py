@@ -1,0 +1,155 @@
+"""The catalogue's filters, shared by the public page and the API (``InstrumentFilter``).
+
+Choice lists (classes, districts, units) are read from the database at most once per filter set
+and only when needed (a value to validate or a form to draw), so a page or an API call issues a
+fixed number of queries.
+"""
+
+from decimal import Decimal
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from members.models import District, Unit
+
+from . import catalogue
+from .models import Category, Instrument
+from .search import search_filter
+
+
+class AnyYesNoSelect(forms.NullBooleanSelect):
+    """A yes/no filter whose empty choice reads "any", not "unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class Loaded:
+    """A value loaded from the database on first use, then kept. Forms deep-copy their fields
+    and their choices; this one is shared by the copies instead, so it is loaded once."""
+
+    def __init__(self, load):
+        self.load = load
+
+    def __call__(self):
+        if not hasattr(self, "value"):
+            self.value = self.load()
+        return self.value
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class InstrumentFilter(django_filters.FilterSet):
+    """Free text, classification, place, owner, value, status, sharing and online booking, plus
+    the sort order (applied last, see ``filter_queryset``)."""
+
+    search = django_filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 质谱, JEM-2100F, 岩石三轴")}),
+        help_text=_("Words in Chinese or English; every word must appear (name, model, maker, functions, unit…)."),
+    )
+    category = django_filters.ChoiceFilter(
+        method="filter_category",
+        label=_("Instrument class"),
+        help_text=_("A class code: a 2-digit main class includes all its subclasses."),
+    )
+    district = django_filters.ChoiceFilter(
+        method="filter_district", label=_("District"), help_text=_("A district code, e.g. 150203.")
+    )
+    unit = django_filters.ChoiceFilter(field_name="unit_id", label=_("Owner unit"), help_text=_("A unit id."))
+    unit_type = django_filters.ChoiceFilter(
+        field_name="unit__unit_type", choices=Unit.Type.choices, label=_("Unit type")
+    )
+    value_min = django_filters.NumberFilter(
+        method="filter_value_min", label=_("Original value from (10,000 yuan)"), min_value=Decimal("0")
+    )
+    value_max = django_filters.NumberFilter(
+        method="filter_value_max", label=_("Original value up to (10,000 yuan)"), min_value=Decimal("0")
+    )
+    operating_status = django_filters.ChoiceFilter(
+        choices=Instrument.OperatingStatus.choices, label=_("Operating status")
+    )
+    sharing_mode = django_filters.ChoiceFilter(choices=Instrument.SharingMode.choices, label=_("Sharing mode"))
+    online_booking = django_filters.BooleanFilter(
+        field_name="online_booking",
+        label=_("Online booking"),
+        widget=AnyYesNoSelect,
+        help_text=_("Shared with outside users, in working order, with published opening hours."),
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort",
+        choices=catalogue.SORT_CHOICES,
+        label=_("Sort by"),
+        empty_label=None,
+        help_text=_("Default: relevance when searching, otherwise newest."),
+    )
+
+    class Meta:
+        model = Instrument
+        fields = [
+            "search",
+            "category",
+            "district",
+            "unit",
+            "unit_type",
+            "value_min",
+            "value_max",
+            "operating_status",
+            "sharing_mode",
+            "online_booking",
+            "sort",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = Loaded(lambda: list(Category.objects.all()))
+        self.districts = Loaded(lambda: list(District.objects.all()))
+        self.filters["category"].extra["choices"] = Loaded(
+            lambda: [
+                (c.code, c.code + " " + c.name if c.parent_id is None else f"\u2003{c.code} {c.name}")
+                for c in self.categories()
+            ]
+        )
+        self.filters["district"].extra["choices"] = Loaded(lambda: [(d.code, d.name) for d in self.districts()])
+        self.filters["unit"].extra["choices"] = Loaded(
+            lambda: [(str(pk), name) for pk, name in Unit.objects.approved().values_list("pk", "name")]
+        )
+
+    # --- filters ---------------------------------------------------------------------------------
+
+    def filter_search(self, queryset, name, value):
+        return search_filter(queryset, value)
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Q(category__code=value) | Q(category__parent__code=value))
+
+    def filter_district(self, queryset, name, value):
+        return queryset.filter(catalogue.located_in_q(value))
+
+    def filter_value_min(self, queryset, name, value):
+        return queryset.filter(original_value__gte=value * catalogue.WAN)
+
+    def filter_value_max(self, queryset, name, value):
+        return queryset.filter(original_value__lte=value * catalogue.WAN)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied in filter_queryset, after every other filter
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        return catalogue.order_results(queryset, sort=data.get("sort") or "", search=data.get("search") or "")
+
+    def queryset_without(self, *names):
+        """The filtered rows ignoring some filters (for facet counts), unordered. The form must
+        have been validated (``self.qs`` or ``self.is_valid()``)."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names and name != "sort":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by()

@@ -1,0 +1,53 @@
+"""The public catalogue pages: search with filters and facets, and one instrument's page."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from . import catalogue
+from .filters import InstrumentFilter
+
+PAGE_SIZES = (10, 20, 50)
+DEFAULT_PAGE_SIZE = 20
+
+
+def page_size(request) -> int:
+    try:
+        size = int(request.GET.get("per_page", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
+def catalogue_list(request):
+    """Anyone may search; a fixed number of queries whatever the page size."""
+    filterset = InstrumentFilter(request.GET, queryset=catalogue.instrument_list_public())
+    page = Paginator(filterset.qs, page_size(request)).get_page(request.GET.get("page"))
+    for instrument in page:
+        instrument.value_display = catalogue.format_wan(instrument.original_value)
+    return render(
+        request,
+        "instruments/catalogue/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "category_facets": catalogue.category_facets(filterset),
+            "district_facets": catalogue.district_facets(filterset),
+            "page_sizes": PAGE_SIZES,
+            "per_page": page_size(request),
+            "searched": bool(filterset.form.cleaned_data.get("search")),
+        },
+    )
+
+
+def instrument_detail(request, pk):
+    """A public instrument's page; 404 for missing, retired or not-public ones."""
+    instrument = catalogue.instrument_get_public(pk=pk)
+    instrument.value_display = catalogue.format_wan(instrument.original_value)
+    similar = catalogue.similar_instruments(instrument)
+    for other in similar:
+        other.value_display = catalogue.format_wan(other.original_value)
+    return render(
+        request,
+        "instruments/catalogue/detail.html",
+        {"instrument": instrument, "unit": instrument.unit, "similar": similar},
+    )
