@@ -191,7 +191,7 @@ def cell_text(value) -> str:
 def parse_money(value) -> Decimal:
     """Yuan: 1200000, 1200000.00, 1,200,000.00, ¥1,200,000 元 or 120万 (万元)."""
     if isinstance(value, bool):
-        raise CellError(_money_hint())
+        raise CellError(_money_hint(value))
     if isinstance(value, int | Decimal):
         return Decimal(value)
     if isinstance(value, float):
@@ -204,22 +204,24 @@ def parse_money(value) -> Decimal:
         multiplier = Decimal(10000)
     text = text.removesuffix("元")
     if not re.fullmatch(r"-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?", text):
-        raise CellError(_money_hint())
+        raise CellError(_money_hint(value))
     try:
         amount = Decimal(text.replace(",", "")) * multiplier
     except InvalidOperation as err:  # pragma: no cover - the pattern admits only numbers
-        raise CellError(_money_hint()) from err
+        raise CellError(_money_hint(value)) from err
     quantized = amount.quantize(Decimal("0.01"))
     return quantized if quantized == amount else amount
 
 
-def _money_hint():
-    return _("Enter an amount in yuan, for example 1200000.00, 1,200,000.00 or 120万.")
+def _money_hint(value):
+    return _("“%(value)s” is not an amount in yuan: write it like 1200000.00, 1,200,000.00 or 120万.") % {
+        "value": cell_text(value)
+    }
 
 
 def parse_int(value) -> int:
     if isinstance(value, bool):
-        raise CellError(_("Enter a whole number."))
+        raise CellError(_("“%(value)s” is not a whole number.") % {"value": cell_text(value)})
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -227,7 +229,7 @@ def parse_int(value) -> int:
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if re.fullmatch(r"-?\d+", text):
         return int(text)
-    raise CellError(_("Enter a whole number."))
+    raise CellError(_("“%(value)s” is not a whole number.") % {"value": cell_text(value)})
 
 
 DATE_PATTERN = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(\s+0{1,2}:0{2}(:0{2})?)?")
@@ -244,7 +246,9 @@ def parse_date(value) -> datetime.date:
             return datetime.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise CellError(_("Enter a date as YYYY-MM-DD, for example 2021-06-30."))
+    raise CellError(
+        _("“%(value)s” is not a date: write it as YYYY-MM-DD, for example 2021-06-30.") % {"value": cell_text(value)}
+    )
 
 
 def parse_bool(value) -> bool:
@@ -255,7 +259,7 @@ def parse_bool(value) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise CellError(_("Enter 是 or 否 (yes or no)."))
+    raise CellError(_("“%(value)s” is neither 是 nor 否 (yes or no).") % {"value": cell_text(value)})
 
 
 def choice_lookup(field_name: str) -> dict:

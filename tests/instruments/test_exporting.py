@@ -17,9 +17,15 @@ from instruments.importing.columns import COLUMNS, REGISTRY_COLUMNS
 from instruments.models import Instrument
 from tests.factories import DistrictFactory
 from tests.instruments.factories import InstrumentFactory
-from tests.instruments.import_fixtures import upload_and_check
+from tests.instruments.import_fixtures import ensure_classification, upload_and_check
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def classification(db):
+    ensure_classification()
+
 
 TEMPLATE_HEADER = [c.header for c in COLUMNS]
 

@@ -9,7 +9,19 @@ from instruments import importing
 from instruments.importing import jobs as import_jobs
 from instruments.models import ImportJob, Instrument
 from tests.conftest import wait_for
-from tests.instruments.import_fixtures import confirm, csv_upload, good_row, table, upload_and_check
+from tests.instruments.import_fixtures import (
+    confirm,
+    csv_upload,
+    ensure_classification,
+    good_row,
+    table,
+    upload_and_check,
+)
+
+
+@pytest.fixture(autouse=True)
+def classification(db):
+    ensure_classification()
 
 
 @pytest.mark.celery_worker

@@ -8,9 +8,14 @@ from django.utils import translation
 from instruments.models import ImportJob, Instrument
 from tests.factories import PASSWORD
 from tests.instruments.factories import InstrumentFactory
-from tests.instruments.import_fixtures import BY_FIELD, csv_upload, good_row, table
+from tests.instruments.import_fixtures import BY_FIELD, csv_upload, ensure_classification, good_row, table
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def classification(db):
+    ensure_classification()
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +59,7 @@ def test_a_manager_uploads_sees_the_dry_run_and_confirms(client, unit, manager, 
     assert 'id="count-create">1<' in detail
     assert 'id="count-errors">1<' in detail
     assert BY_FIELD["original_value"].header in detail
-    assert "Enter an amount in yuan" in detail
+    assert "is not an amount in yuan" in detail
     assert 'id="confirm-import"' in detail
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -215,3 +220,72 @@ def test_the_start_page_lists_imports_with_a_fixed_number_of_queries(client, uni
         page = client.get(url)
     assert page.content.decode().count("/instruments/import/") >= 10
     assert len(ten) == len(one)
+
+
+# --- In a browser on a phone-sized screen ------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_manager_imports_on_a_phone(page, live_server, screenshot, unit, manager):
+    import csv
+    import io
+
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", manager.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+    page.goto(f"{base}{reverse('instruments:import_start', args=[unit.pk])}")
+    screenshot(page, "start")
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(table([good_row(1), good_row(2, original_value="1,2,3")]))
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "仪器.csv", "mimeType": "text/csv", "buffer": buffer.getvalue().encode()}],
+    )
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("#error-table")
+    assert page.inner_text("#count-create") == "1"
+    assert page.inner_text("#error-table tbody td") == "3"  # the spreadsheet's row of LC-00002
+    screenshot(page, "dry-run")
+    assert not Instrument.objects.exists()
+
+    page.click("#confirm-import")
+    page.wait_for_selector("#created-table")
+    screenshot(page, "done")
+    assert list(Instrument.objects.values_list("asset_number", flat=True)) == ["LC-00001"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_page_follows_a_running_import_until_it_is_done(page, live_server, screenshot, unit, manager):
+    job = ImportJob.objects.create(
+        unit=unit,
+        created_by=manager,
+        original_name="big.xlsx",
+        file="imports/x/big.xlsx",
+        status=ImportJob.Status.VALIDATING,
+        total_rows=10000,
+        processed_rows=2500,
+    )
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", manager.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{base}{reverse('instruments:import_detail', args=[unit.pk, job.pk])}")
+    assert page.get_attribute("#import-progress", "value") == "25"
+    screenshot(page, "running")
+
+    ImportJob.objects.filter(pk=job.pk).update(processed_rows=7500)
+    page.wait_for_function("document.getElementById('import-progress').value == 75")
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.VALIDATED, processed_rows=10000, to_create=9990, error_count=10
+    )
+    page.wait_for_selector("#count-create")
+    assert page.inner_text("#count-create") == "9990"
+    screenshot(page, "checked")

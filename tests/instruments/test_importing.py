@@ -18,6 +18,7 @@ from tests.instruments.import_fixtures import (
     BY_FIELD,
     confirm,
     csv_upload,
+    ensure_classification,
     errors_of,
     good_row,
     table,
@@ -26,6 +27,12 @@ from tests.instruments.import_fixtures import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def classification(db):
+    ensure_classification()
+
 
 ASSET = BY_FIELD["asset_number"].header
 VALUE = BY_FIELD["original_value"].header
@@ -77,8 +84,12 @@ def test_dry_run_sorts_rows_into_create_update_and_errors_and_writes_nothing(che
         {"row": 3, "asset_number": "LC-00002", "name": "液相色谱仪2", "fields": _changed_headers(existing)}
     ]
     assert errors_of(job) == [
-        (4, VALUE, "Enter an amount in yuan, for example 1200000.00, 1,200,000.00 or 120万."),
-        (5, BY_FIELD["commissioned_on"].header, "Enter a date as YYYY-MM-DD, for example 2021-06-30."),
+        (4, VALUE, "“1,2,3” is not an amount in yuan: write it like 1200000.00, 1,200,000.00 or 120万."),
+        (
+            5,
+            BY_FIELD["commissioned_on"].header,
+            "“2020-13-01” is not a date: write it as YYYY-MM-DD, for example 2021-06-30.",
+        ),
         (
             5,
             BY_FIELD["operating_status"].header,
@@ -367,7 +378,9 @@ def test_money_in_yuan_in_the_usual_spellings(check, write, cell, expected):
 @pytest.mark.parametrize("cell", ["1,2,3", "12,00", "1.2.3", "abc", "1e6"])
 def test_money_garbage_is_refused(check, cell):
     job = check([good_row(1, original_value=cell)])
-    assert errors_of(job) == [(2, VALUE, "Enter an amount in yuan, for example 1200000.00, 1,200,000.00 or 120万.")]
+    assert errors_of(job) == [
+        (2, VALUE, f"“{cell}” is not an amount in yuan: write it like 1200000.00, 1,200,000.00 or 120万.")
+    ]
 
 
 def test_money_with_more_than_two_decimals_is_refused_by_the_model(check):
@@ -524,3 +537,12 @@ def test_the_write_rechecks_the_confirming_persons_role(check, manager, unit, dj
     job = importing.import_job_apply(job_id=job.pk)
     assert job.status == ImportJob.Status.FAILED
     assert not Instrument.objects.exists()
+
+
+def test_bad_booleans_and_whole_numbers_quote_the_cell(check):
+    job = check([good_row(1, customs_supervised="也许", min_lead_hours="两天", max_advance_days="7.5")])
+    assert errors_of(job) == [
+        (2, BY_FIELD["customs_supervised"].header, "“也许” is neither 是 nor 否 (yes or no)."),
+        (2, BY_FIELD["min_lead_hours"].header, "“两天” is not a whole number."),
+        (2, BY_FIELD["max_advance_days"].header, "“7.5” is not a whole number."),
+    ]

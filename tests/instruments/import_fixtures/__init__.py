@@ -12,6 +12,21 @@ from instruments.importing.columns import COLUMNS
 BY_FIELD = {c.field: c for c in COLUMNS}
 
 
+def ensure_classification():
+    """The seeded classes (migration 0002), back after a transactional test flushed the tables."""
+    from instruments.classification import CLASSIFICATION
+    from instruments.models import Category
+
+    if Category.objects.filter(code="0105").exists():
+        return
+    for code, name, name_en, children in CLASSIFICATION:
+        parent, _ = Category.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})
+        for child_code, child_name, child_en in children:
+            Category.objects.get_or_create(
+                code=child_code, defaults={"name": child_name, "name_en": child_en, "parent": parent}
+            )
+
+
 def good_row(n: int = 1, **overrides) -> dict:
     """A complete, valid row of a liquid chromatograph, keyed by field name."""
     row = {
