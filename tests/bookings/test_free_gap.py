@@ -1,0 +1,139 @@
+"""The catalogue filter "free between … and … for at least N hours" and its selector."""
+
+from datetime import time, timedelta
+
+import django_filters
+import pytest
+
+from bookings.filters import FreeGapFilterMixin
+from bookings.models import Booking, Outage, SlotHold
+from bookings.selectors import instruments_with_free_gap
+from instruments.models import Instrument
+
+from .conftest import local_dt
+from .factories import BookingFactory, InstrumentFactory, weekday_hours
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wed(day):
+    return day  # Wednesday 2030-03-06
+
+
+def hold(instrument, start, end):
+    booking = BookingFactory(instrument=instrument, starts_at=start, ends_at=end, status=Booking.Status.APPROVED)
+    return SlotHold.objects.create(instrument=instrument, starts_at=start, ends_at=end, kind="booking", booking=booking)
+
+
+def outage(instrument, start, end):
+    row = Outage.objects.create(instrument=instrument, starts_at=start, ends_at=end, kind="repair")
+    return SlotHold.objects.create(instrument=instrument, starts_at=start, ends_at=end, kind="outage", outage=row)
+
+
+def free(start, end, hours, now=None):
+    qs = instruments_with_free_gap(Instrument.objects.all(), start=start, end=end, min_hours=hours, now=now)
+    return set(qs.values_list("name", flat=True))
+
+
+@pytest.fixture
+def fleet(owner_unit):
+    """Five instruments, open 08:30–17:30 on weekdays unless said otherwise."""
+    names = {}
+    for name in ("idle", "morning-busy", "fragmented", "outage", "closed-wed"):
+        names[name] = InstrumentFactory(unit=owner_unit, name=name)
+        weekday_hours(names[name], weekdays=[0, 1, 2, 3, 4] if name != "closed-wed" else [0, 1, 3, 4])
+    short = InstrumentFactory(unit=owner_unit, name="short-hours")
+    weekday_hours(short, opens=time(9), closes=time(11))
+    InstrumentFactory(unit=owner_unit, name="no-hours")
+    return names
+
+
+def test_a_single_day_window(fleet, wed):
+    hold(fleet["morning-busy"], local_dt(wed, 8, 30), local_dt(wed, 13, 0))  # 13:00–17:30 left: 4.5 h
+    for start in (9, 11, 13, 15):  # 1-hour gaps only
+        hold(fleet["fragmented"], local_dt(wed, start), local_dt(wed, start + 1))
+    outage(fleet["outage"], local_dt(wed, 0), local_dt(wed + timedelta(days=1), 0))
+    start, end = local_dt(wed, 0), local_dt(wed + timedelta(days=1), 0)
+    assert free(start, end, 4) == {"idle", "morning-busy"}
+    assert free(start, end, 4.5) == {"idle", "morning-busy"}
+    assert free(start, end, 4.51) == {"idle"}
+    assert free(start, end, 1) == {"idle", "morning-busy", "fragmented", "short-hours"}
+    assert free(start, end, 2) == {"idle", "morning-busy", "short-hours"}
+    assert free(start, end, 9) == {"idle"}  # the whole 08:30–17:30
+    assert free(start, end, 9.01) == set()
+
+
+def test_the_window_clips_opening_hours(fleet, wed):
+    # 15:00–20:00 leaves 2.5 h of the 08:30–17:30 period.
+    assert "idle" in free(local_dt(wed, 15), local_dt(wed, 20), 2.5)
+    assert "idle" not in free(local_dt(wed, 15), local_dt(wed, 20), 2.6)
+    # 07:00–10:30 leaves 08:30–10:30 (2 h); short-hours is open 09:00–11:00 → 1.5 h.
+    assert free(local_dt(wed, 7), local_dt(wed, 10, 30), 2) == {"idle", "morning-busy", "fragmented", "outage"}
+    assert "short-hours" in free(local_dt(wed, 7), local_dt(wed, 10, 30), 1.5)
+
+
+def test_busy_instruments_near_the_window_edges(fleet, wed):
+    hold(fleet["morning-busy"], local_dt(wed, 8, 30), local_dt(wed, 13, 0))
+    # Window 12:00–15:00: morning-busy is free 13:00–15:00 only.
+    assert "morning-busy" in free(local_dt(wed, 12), local_dt(wed, 15), 2)
+    assert "morning-busy" not in free(local_dt(wed, 12), local_dt(wed, 15), 2.1)
+
+
+def test_a_multi_day_window_finds_a_later_day(fleet, wed):
+    thu = wed + timedelta(days=1)
+    outage(fleet["outage"], local_dt(wed, 0), local_dt(thu, 12))  # Thursday afternoon free: 12:00–17:30
+    start, end = local_dt(wed, 0), local_dt(thu + timedelta(days=1), 0)
+    assert "outage" in free(start, end, 5.5)
+    assert "outage" not in free(start, end, 5.6)
+    assert "closed-wed" in free(start, end, 9)  # open Thursday
+    assert "closed-wed" not in free(local_dt(wed, 0), local_dt(thu, 0), 1)
+
+
+def test_free_time_in_the_past_does_not_count(fleet, wed):
+    start, end = local_dt(wed, 0), local_dt(wed + timedelta(days=1), 0)
+    assert "idle" in free(start, end, 3, now=local_dt(wed, 14))
+    assert "idle" not in free(start, end, 3.6, now=local_dt(wed, 14))
+
+
+def test_the_query_count_does_not_grow_with_the_catalogue(owner_unit, wed, django_assert_max_num_queries):
+    for i in range(30):
+        instrument = InstrumentFactory(unit=owner_unit, name=f"i{i}")
+        weekday_hours(instrument)
+        if i % 3 == 0:
+            hold(instrument, local_dt(wed, 9), local_dt(wed, 17))
+    start, end = local_dt(wed, 0), local_dt(wed + timedelta(days=1), 0)
+    with django_assert_max_num_queries(4):
+        names = free(start, end, 3)
+    assert len(names) == 20
+
+
+class CatalogueFilter(FreeGapFilterMixin, django_filters.FilterSet):
+    class Meta:
+        model = Instrument
+        fields = []
+
+
+def test_the_filterset_mixin(fleet, wed, monkeypatch):
+    monkeypatch.setattr("bookings.filters.timezone.now", lambda: local_dt(wed, 0) - timedelta(days=1))
+    hold(fleet["morning-busy"], local_dt(wed, 8, 30), local_dt(wed, 13, 0))
+    params = {"free_from": f"{wed}T08:00", "free_to": f"{wed}T18:00", "min_hours": "5"}
+    f = CatalogueFilter(params, queryset=Instrument.objects.all())
+    assert f.is_valid()
+    assert {i.name for i in f.qs} == {"idle", "fragmented", "outage"}
+    assert {i.name for i in CatalogueFilter({}, queryset=Instrument.objects.all()).qs} >= {"no-hours"}
+    bad = CatalogueFilter({"free_from": f"{wed}T18:00", "free_to": f"{wed}T08:00"}, queryset=Instrument.objects.all())
+    assert not bad.is_valid() and "free_to" in bad.errors
+    too_long = CatalogueFilter(
+        {"free_from": f"{wed}T00:00", "free_to": f"{wed + timedelta(days=40)}T00:00"}, queryset=Instrument.objects.all()
+    )
+    assert not too_long.is_valid()
+
+
+def test_times_are_read_in_shanghai(fleet, wed):
+    """free_from=…T08:00 without an offset means 08:00 in Asia/Shanghai, not UTC."""
+    f = CatalogueFilter(
+        {"free_from": f"{wed}T08:00", "free_to": f"{wed}T09:30", "min_hours": "1"}, queryset=Instrument.objects.all()
+    )
+    assert f.is_valid()
+    assert f.form.cleaned_data["free_from"] == local_dt(wed, 8)
