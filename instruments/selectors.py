@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -173,11 +174,11 @@ def instrument_list_for_unit(*, unit: Unit, retired: bool = False):
 
 
 def instrument_counts_for_unit(*, unit: Unit) -> dict:
-    qs = Instrument.objects.owned_by(unit)
-    return {
-        "active": qs.filter(retired_at__isnull=True).count(),
-        "retired": qs.filter(retired_at__isnull=False).count(),
-    }
+    """How many instruments the unit has in service and retired, in one query."""
+    return Instrument.objects.owned_by(unit).aggregate(
+        active=Count("pk", filter=Q(retired_at__isnull=True)),
+        retired=Count("pk", filter=Q(retired_at__isnull=False)),
+    )
 
 
 # --- History ----------------------------------------------------------------------------------
@@ -221,7 +222,7 @@ def instrument_history(*, instrument: Instrument):
     return instrument.history.select_related("history_user").order_by("-history_id")
 
 
-def _reason_parts(reason: str | None) -> tuple[list[str], str]:
+def history_reason_parts(reason: str | None) -> tuple[list[str], str]:
     if not reason:
         return [], ""
     head, _sep, text = reason.partition(": ")
@@ -283,7 +284,7 @@ def instrument_history_entries(*, instrument: Instrument, records) -> list[Histo
     chain = [*records, before]
     for index, record in enumerate(records):
         previous = chain[index + 1]
-        reasons, note = _reason_parts(record.history_change_reason)
+        reasons, note = history_reason_parts(record.history_change_reason)
         entry = HistoryEntry(
             date=record.history_date, user=record.history_user, kind=record.history_type, reasons=reasons, note=note
         )
@@ -345,9 +346,8 @@ def _fee_changes(instrument: Instrument, start, end) -> list[dict]:
 
 
 def _fee_summary(row, display) -> str:
-    return "{} · {} / {} · {}".format(
-        display(FeeItem, "internal_price", row.internal_price),
-        display(FeeItem, "external_price", row.external_price),
-        display(FeeItem, "basis", row.basis),
-        row.name,
-    )
+    return _("internal %(internal)s, external %(external)s yuan %(basis)s") % {
+        "internal": display(FeeItem, "internal_price", row.internal_price),
+        "external": display(FeeItem, "external_price", row.external_price),
+        "basis": display(FeeItem, "basis", row.basis),
+    }

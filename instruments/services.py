@@ -301,11 +301,14 @@ def _same_fee_item(a: FeeItem, b: FeeItem) -> bool:
     return all(getattr(a, name) == getattr(b, name) for name in FEE_ITEM_FIELDS)
 
 
-def _replace_fee_items(instrument: Instrument, items: list[FeeItem], actor) -> bool:
-    """Make the instrument's fee items exactly ``items``; rows given with their id are updated in
-    place, so their history shows a change rather than a removal and an addition."""
+def _plan_fee_items(instrument: Instrument, items: list[FeeItem]) -> tuple[list[FeeItem], list[FeeItem]]:
+    """What makes the instrument's fee items exactly ``items``: (rows to save, rows to delete).
+
+    Rows given with their id are updated in place, so their history shows a change rather than
+    a removal and an addition; unchanged rows are left alone.
+    """
     existing = {item.pk: item for item in instrument.fee_items.all()}
-    kept, changed = set(), False
+    kept, saves = set(), []
     for item in items:
         current = existing.get(item.pk) if item.pk not in kept else None
         if current is not None:
@@ -314,37 +317,41 @@ def _replace_fee_items(instrument: Instrument, items: list[FeeItem], actor) -> b
                 continue
             for name in FEE_ITEM_FIELDS:
                 setattr(current, name, getattr(item, name))
-            item = current
+            saves.append(current)
         else:
             item.pk = None
             item.instrument = instrument
+            saves.append(item)
+    return saves, [item for pk, item in existing.items() if pk not in kept]
+
+
+def _apply_fee_items(plan, actor) -> None:
+    saves, deletes = plan
+    for item in saves:
         item._history_user = actor
         item.full_clean()
         item.save()
-        changed = True
-    for pk, item in existing.items():
-        if pk not in kept:
-            item._history_user = actor
-            item.delete()
-            changed = True
-    return changed
+    for item in deletes:
+        item._history_user = actor
+        item.delete()
 
 
 def _period_key(period: OpeningHours):
     return (period.weekday, period.opens, period.closes)
 
 
-def _replace_opening_hours(instrument: Instrument, periods: list[OpeningHours]) -> bool:
+def _opening_hours_differ(instrument: Instrument, periods: list[OpeningHours]) -> bool:
     current = sorted(_period_key(p) for p in instrument.opening_hours.all())
-    if current == sorted(_period_key(p) for p in periods):
-        return False
+    return current != sorted(_period_key(p) for p in periods)
+
+
+def _replace_opening_hours(instrument: Instrument, periods: list[OpeningHours]) -> None:
     instrument.opening_hours.all().delete()
     for period in periods:
         period.pk = None
         period.instrument = instrument
         period.full_clean()
     OpeningHours.objects.bulk_create(periods)
-    return True
 
 
 def _photo_create(instrument: Instrument, prepared: images.PreparedPhoto, caption: str, order: int) -> Photo:
@@ -390,9 +397,10 @@ def instrument_create(
     if errors:
         raise ValidationError(errors)
     instrument.validate_constraints()
+    # The instrument is saved first, so the history of its fee items follows its own record.
     _save(instrument, actor=actor, keys=["created"])
     if items:
-        _replace_fee_items(instrument, items, actor)
+        _apply_fee_items(_plan_fee_items(instrument, items), actor)
     if periods:
         _replace_opening_hours(instrument, periods)
     for order, (photo, caption) in enumerate(prepared):
@@ -428,16 +436,23 @@ def instrument_update(
     if errors:
         raise ValidationError(errors)
     locked.validate_constraints()
+    fee_plan = _plan_fee_items(locked, items) if items is not None else ([], [])
+    hours_changed = periods is not None and _opening_hours_differ(locked, periods)
     keys = []
     if any(locked._meta.get_field(name).value_from_object(locked) != old for name, old in before.items()):
         keys.append("updated")
-    if items is not None and _replace_fee_items(locked, items, actor):
+    if fee_plan[0] or fee_plan[1]:
         keys.append("fee_items")
-    if periods is not None and _replace_opening_hours(locked, periods):
+    if hours_changed:
         keys.append("opening_hours")
-    if keys:
-        _save(locked, actor=actor, keys=keys, text=reason)
-        _refresh_search_document(locked)
+    if not keys:
+        return locked
+    # The instrument is saved first, so the history of its fee items follows its own record.
+    _save(locked, actor=actor, keys=keys, text=reason)
+    _apply_fee_items(fee_plan, actor)
+    if hours_changed:
+        _replace_opening_hours(locked, periods)
+    _refresh_search_document(locked)
     return locked
 
 
