@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
+from django.utils import translation
 
 from instruments import importing
 from instruments.importing import rows as import_rows
@@ -236,7 +237,7 @@ def test_confirm_is_refused_twice_and_for_nothing_to_write(check, write, manager
         importing.import_job_confirm(actor=manager, job=job)
     again = check([good_row(1)])
     assert (again.to_create, again.to_update, again.report["unchanged"]) == (0, 0, 1)
-    with pytest.raises(DomainError, match="nothing to write"):
+    with translation.override("en"), pytest.raises(DomainError, match="nothing to write"):
         importing.import_job_confirm(actor=manager, job=again)
 
 
