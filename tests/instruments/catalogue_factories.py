@@ -4,6 +4,7 @@ demo catalogue loaded once per test module (rolled back at the end of the module
 import contextlib
 
 from django.db import transaction
+from django.utils import translation
 
 from instruments.classification import CLASSIFICATION
 from instruments.models import Category
@@ -49,3 +50,10 @@ def demo_catalogue(django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def english(client, url, **params) -> str:
+    """A page as an English reader gets it. The language the request activates is put back
+    afterwards, so later tests in this thread still run in the default language."""
+    with translation.override(translation.get_language()):
+        return client.get(url, params, HTTP_ACCEPT_LANGUAGE="en").content.decode()
