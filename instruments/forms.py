@@ -163,64 +163,85 @@ class FeeItemForm(forms.ModelForm):
 
 
 class OpeningHoursForm(forms.Form):
-    """A plain form: the order of the times and overlaps are checked by the formset, with clear
-    messages, rather than by the model's constraint."""
+    """One opening period on one or more days (e.g. Monday to Friday, 08:30–12:00).
 
-    weekday = forms.TypedChoiceField(
-        label=_("weekday"), coerce=int, choices=[("", "---------"), *OpeningHours.Weekday.choices]
+    A plain form: the order of the times and overlaps are checked by the formset with the
+    services' rule, with clearer messages than the model's constraint would give.
+    """
+
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("days"), coerce=int, choices=OpeningHours.Weekday.choices, widget=forms.CheckboxSelectMultiple
     )
     opens = forms.TimeField(label=_("opens"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     closes = forms.TimeField(label=_("closes"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 
 
 class RowsFormSet(forms.BaseFormSet):
-    """A formset whose filled-in rows are checked together by a services cleaner."""
+    """A formset whose filled-in rows are checked together by a services cleaner; each form may
+    stand for several rows of the service (``expand``)."""
 
     cleaner = None
-    row_fields: tuple = ()
 
     def filled_forms(self):
-        """Rows to keep: existing rows not marked for deletion, and new rows someone typed in
+        """Forms to keep: existing rows not marked for deletion, and new rows someone typed in
         (an untouched empty row has no cleaned data)."""
         return [
             form for form in self.forms if getattr(form, "cleaned_data", None) and not self._should_delete_form(form)
         ]
 
+    def expand(self, form) -> list[dict]:
+        raise NotImplementedError
+
+    def _pairs(self):
+        return [(form, row) for form in self.filled_forms() for row in self.expand(form)]
+
     def rows(self) -> list[dict]:
         """The rows for the service, in the order typed."""
-        rows = []
-        for form in self.filled_forms():
-            row = {name: form.cleaned_data[name] for name in self.row_fields}
-            if form.cleaned_data.get("id"):
-                row["id"] = form.cleaned_data["id"]
-            rows.append(row)
-        return rows
+        return [row for _form, row in self._pairs()]
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        filled = self.filled_forms()
+        pairs = self._pairs()
         try:
-            type(self).cleaner([{name: f.cleaned_data[name] for name in self.row_fields} for f in filled])
+            type(self).cleaner([row for _form, row in pairs])
         except RowsInvalid as err:
             for index, error in err.rows.items():
-                form = filled[index]
-                if hasattr(error, "error_dict"):
-                    for name, messages in error.error_dict.items():
-                        form.add_error(name if name in form.fields else None, messages)
-                else:
-                    form.add_error(None, error)
+                self._show(pairs[index][0], error)
+
+    def _show(self, form, error):
+        """Put a row's error beside the form's field, once (a period on five days that closes
+        before it opens is one mistake, not five)."""
+        errors = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+        for name, messages in errors.items():
+            name = self.field_names.get(name, name)
+            target = name if name in form.fields else None
+            shown = set(form.errors.get(target or "__all__", []))
+            fresh = [m for m in messages if m.message % (m.params or {}) not in shown]
+            if fresh:
+                form.add_error(target, fresh)
+
+    field_names: dict = {}
 
 
 class BaseFeeItemFormSet(RowsFormSet):
     cleaner = staticmethod(services.clean_fee_items)
-    row_fields = services.FEE_ITEM_FIELDS
+
+    def expand(self, form):
+        row = {name: form.cleaned_data[name] for name in services.FEE_ITEM_FIELDS}
+        if form.cleaned_data.get("id"):
+            row["id"] = form.cleaned_data["id"]
+        return [row]
 
 
 class BaseOpeningHoursFormSet(RowsFormSet):
     cleaner = staticmethod(services.clean_opening_hours)
-    row_fields = services.OPENING_HOURS_FIELDS
+    field_names = {"weekday": "weekdays"}
+
+    def expand(self, form):
+        data = form.cleaned_data
+        return [{"weekday": day, "opens": data["opens"], "closes": data["closes"]} for day in data["weekdays"]]
 
 
 def fee_item_formset(data=None, *, instrument=None):
@@ -237,17 +258,28 @@ def fee_item_formset(data=None, *, instrument=None):
             for f in instrument.fee_items.all()
         ]
     formset_class = forms.formset_factory(
-        FeeItemForm, formset=BaseFeeItemFormSet, extra=2 if not initial else 1, can_delete=True
+        FeeItemForm, formset=BaseFeeItemFormSet, extra=2 if not initial else 1, can_delete=True, can_delete_extra=False
     )
     return formset_class(data, initial=initial, prefix="fees")
 
 
+def opening_hours_initial(instrument) -> list[dict]:
+    """The instrument's periods with the same times gathered into one row of days."""
+    rows = {}
+    for period in instrument.opening_hours.all():
+        rows.setdefault((period.opens, period.closes), []).append(period.weekday)
+    ordered = sorted(rows.items(), key=lambda item: (min(item[1]), item[0]))
+    return [{"weekdays": days, "opens": opens, "closes": closes} for (opens, closes), days in ordered]
+
+
 def opening_hours_formset(data=None, *, instrument=None):
-    initial = []
-    if instrument is not None:
-        initial = [{"weekday": h.weekday, "opens": h.opens, "closes": h.closes} for h in instrument.opening_hours.all()]
+    initial = opening_hours_initial(instrument) if instrument is not None else []
     formset_class = forms.formset_factory(
-        OpeningHoursForm, formset=BaseOpeningHoursFormSet, extra=5 if not initial else 2, can_delete=True
+        OpeningHoursForm,
+        formset=BaseOpeningHoursFormSet,
+        extra=3 if not initial else 2,
+        can_delete=True,
+        can_delete_extra=False,
     )
     return formset_class(data, initial=initial, prefix="hours")
 

@@ -1,5 +1,7 @@
 """The registry forms: every mistake reported beside its input, with the services' own rules."""
 
+from datetime import time
+
 import pytest
 from django.utils.translation import override
 
@@ -120,7 +122,6 @@ def test_empty_fee_rows_are_ignored_and_filled_ones_returned():
         [
             {"name": "测试", "basis": "sample", "internal_price": "10", "external_price": "20.5"},
             {"name": "", "basis": "hour", "internal_price": "", "external_price": ""},
-            {"name": "删掉的", "basis": "hour", "internal_price": "1", "external_price": "1", "DELETE": "on"},
         ]
     )
     assert formset.is_valid(), formset.errors
@@ -165,34 +166,54 @@ def test_existing_fee_rows_are_kept_unless_deleted(unit):
     assert [r["id"] for r in formset.rows()] == [first.pk]
 
 
+def test_one_row_opens_several_days():
+    formset = hours_formset(
+        [
+            {"weekdays": ["0", "1", "2", "3", "4"], "opens": "08:30", "closes": "12:00"},
+            {"weekdays": ["0", "1", "2", "3", "4"], "opens": "14:00", "closes": "17:30"},
+            {"weekdays": [], "opens": "", "closes": ""},
+        ]
+    )
+    assert formset.is_valid(), formset.errors
+    rows = formset.rows()
+    assert len(rows) == 10
+    assert {(r["weekday"], f"{r['opens']:%H:%M}") for r in rows if r["weekday"] == 4} == {(4, "08:30"), (4, "14:00")}
+
+
 def test_opening_hours_rows_check_order_and_overlap_beside_the_row():
     formset = hours_formset(
         [
-            {"weekday": "0", "opens": "08:00", "closes": "12:00"},
-            {"weekday": "0", "opens": "11:30", "closes": "14:00"},
-            {"weekday": "4", "opens": "18:00", "closes": "09:00"},
-            {"weekday": "", "opens": "", "closes": ""},
+            {"weekdays": ["0", "1"], "opens": "08:00", "closes": "12:00"},
+            {"weekdays": ["1"], "opens": "11:30", "closes": "14:00"},
+            {"weekdays": ["4", "5", "6"], "opens": "18:00", "closes": "09:00"},
+            {"weekdays": [], "opens": "", "closes": ""},
         ]
     )
     assert not formset.is_valid()
     assert formset.forms[0].errors == {}
-    assert "overlaps Monday 08:00–12:00" in formset.forms[1].errors["opens"][0]
-    assert "later than the opening time (18:00)" in formset.forms[2].errors["closes"][0]
+    assert formset.forms[1].errors["opens"] == ["This period overlaps Tuesday 08:00–12:00."]
+    # one mistake on three days is reported once
+    assert formset.forms[2].errors["closes"] == ["The closing time must be later than the opening time (18:00)."]
     assert formset.forms[3].errors == {}
 
 
-def test_an_opening_period_needs_its_day_and_both_times():
-    formset = hours_formset([{"weekday": "", "opens": "08:00", "closes": ""}])
+def test_an_opening_period_needs_its_days_and_both_times():
+    formset = hours_formset([{"weekdays": [], "opens": "08:00", "closes": ""}])
     assert not formset.is_valid()
-    assert {"weekday", "closes"} <= set(formset.forms[0].errors)
+    assert {"weekdays", "closes"} <= set(formset.forms[0].errors)
 
 
-def test_existing_opening_hours_are_shown_for_editing(unit):
+def test_existing_opening_hours_are_gathered_by_times_for_editing(unit):
     instrument = InstrumentFactory(unit=unit)
-    OpeningHoursFactory(instrument=instrument)
+    for day in (0, 1, 2):
+        OpeningHoursFactory(instrument=instrument, weekday=day)
+    OpeningHoursFactory(instrument=instrument, weekday=5, opens=time(9), closes=time(11))
     formset = opening_hours_formset(instrument=instrument)
-    assert formset.initial_form_count() == 1
+    assert formset.initial_form_count() == 2
+    assert formset.initial[0]["weekdays"] == [0, 1, 2] and formset.initial[1]["weekdays"] == [5]
     assert 'value="08:30"' in str(formset.forms[0]["opens"])
+    # only existing rows can be deleted; empty new rows need no checkbox
+    assert "DELETE" in formset.forms[0].fields and "DELETE" not in formset.forms[-1].fields
 
 
 def test_photo_form_checks_the_content():

@@ -152,8 +152,9 @@ def test_a_manager_registers_an_instrument_with_fees_hours_and_a_photo(client_fo
     data = post_data(
         fees=[{"name": "物相分析", "basis": "sample", "internal_price": "150", "external_price": "300.5"}],
         hours=[
-            {"weekday": "0", "opens": "08:30", "closes": "12:00"},
-            {"weekday": "0", "opens": "14:00", "closes": "17:30"},
+            {"weekdays": ["0", "1", "2", "3", "4"], "opens": "08:30", "closes": "12:00"},
+            {"weekdays": ["0", "1", "2", "3", "4"], "opens": "14:00", "closes": "17:30"},
+            {"weekdays": ["5"], "opens": "09:00", "closes": "11:00"},
         ],
         **{"photo-image": image_upload("JPEG", size=(1200, 900)), "photo-caption": "主机外观"},
     )
@@ -165,7 +166,8 @@ def test_a_manager_registers_an_instrument_with_fees_hours_and_a_photo(client_fo
     assert instrument.commissioned_on == date(2022, 3, 15) and instrument.needs_approval
     assert instrument.subject_areas == "材料科学；化学"
     assert list(instrument.fee_items.values_list("name", "external_price")) == [("物相分析", Decimal("300.50"))]
-    assert instrument.opening_hours.count() == 2
+    assert instrument.opening_hours.count() == 11
+    assert instrument.opening_hours.filter(weekday=5).get().closes.hour == 11
     assert instrument.photos.get().caption == "主机外观"
     assert instrument.history.get().history_user == manager
 
@@ -183,9 +185,9 @@ def test_wrong_input_is_marked_beside_the_field_and_nothing_typed_is_lost(client
         },
         fees=[{"name": "贵", "basis": "hour", "internal_price": "-1", "external_price": "abc"}],
         hours=[
-            {"weekday": "1", "opens": "09:00", "closes": "12:00"},
-            {"weekday": "1", "opens": "11:00", "closes": "13:00"},
-            {"weekday": "2", "opens": "17:00", "closes": "08:00"},
+            {"weekdays": ["1"], "opens": "09:00", "closes": "12:00"},
+            {"weekdays": ["1"], "opens": "11:00", "closes": "13:00"},
+            {"weekdays": ["2", "3"], "opens": "17:00", "closes": "08:00"},
         ],
     )
     response = client_for(manager).post(reverse("instruments:manage_create", args=[unit.pk]), data)
@@ -202,7 +204,7 @@ def test_wrong_input_is_marked_beside_the_field_and_nothing_typed_is_lost(client
     hours = response.context["hours"]
     assert hours.forms[0].errors == {}
     assert "overlaps" in hours.forms[1].errors["opens"][0]
-    assert "later than the opening time" in hours.forms[2].errors["closes"][0]
+    assert hours.forms[2].errors["closes"] == ["The closing time must be later than the opening time (17:00)."]
     page = response.content.decode()
     # the messages sit beside their fields, and every value typed comes back
     assert 'id="id_subject_areas_errors"' in page and 'id="id_hours-1-opens_errors"' in page
@@ -294,7 +296,7 @@ def test_edit_saves_the_changes_and_the_note_goes_into_the_history(client_for, m
         }
     )
     data.update(management("hours", 1, 1))
-    data.update({"hours-0-weekday": "0", "hours-0-opens": "08:30", "hours-0-closes": "12:00"})
+    data.update({"hours-0-weekdays": ["0"], "hours-0-opens": "08:30", "hours-0-closes": "12:00"})
     response = client.post(url, data)
     assert response.status_code == 302, response.context and response.context["form"].errors
     instrument.refresh_from_db()
