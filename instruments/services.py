@@ -165,33 +165,37 @@ def clean_opening_hours(rows: list[dict]) -> list[OpeningHours]:
         except ValidationError as err:
             errors[index] = err
         periods.append(period)
-    by_day = defaultdict(list)
-    for index, period in enumerate(periods):
-        if index not in errors:
-            by_day[period.weekday].append((period.opens, period.closes, index))
-    for day_periods in by_day.values():
-        day_periods.sort()
-        latest = None  # the period reaching furthest into the day so far
-        for opens, closes, index in day_periods:
-            if latest is not None and opens < latest[1]:
-                errors[index] = ValidationError(
-                    {
-                        "opens": ValidationError(
-                            _("This period overlaps %(day)s %(opens)s–%(closes)s."),
-                            params={
-                                "day": OpeningHours.Weekday(periods[index].weekday).label,
-                                "opens": f"{latest[0]:%H:%M}",
-                                "closes": f"{latest[1]:%H:%M}",
-                            },
-                            code="overlap",
-                        )
-                    }
-                )
-            if latest is None or closes > latest[1]:
-                latest = (opens, closes)
+    errors.update(_overlap_errors(periods, skip=set(errors)))
     if errors:
         raise RowsInvalid("opening_hours", errors)
     return periods
+
+
+def _overlap_errors(periods: list[OpeningHours], *, skip: set[int]) -> dict[int, ValidationError]:
+    """Periods that start before an earlier period of the same day has closed, by row index."""
+    by_day = defaultdict(list)
+    for index, period in enumerate(periods):
+        if index not in skip:
+            by_day[period.weekday].append((period.opens, period.closes, index))
+    errors = {}
+    for day, day_periods in by_day.items():
+        day_periods.sort()
+        reach = None  # the period reaching furthest into the day so far
+        for opens, closes, index in day_periods:
+            if reach is not None and opens < reach[1]:
+                message = ValidationError(
+                    _("This period overlaps %(day)s %(opens)s–%(closes)s."),
+                    params={
+                        "day": OpeningHours.Weekday(day).label,
+                        "opens": f"{reach[0]:%H:%M}",
+                        "closes": f"{reach[1]:%H:%M}",
+                    },
+                    code="overlap",
+                )
+                errors[index] = ValidationError({"opens": message})
+            if reach is None or closes > reach[1]:
+                reach = (opens, closes)
+    return errors
 
 
 # --- Helpers ----------------------------------------------------------------------------------

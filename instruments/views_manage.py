@@ -58,17 +58,6 @@ def manage_list(request, unit_pk):
     )
 
 
-def _form_context(request, *, unit, form, fees, hours, **extra):
-    return {
-        "unit": unit,
-        "form": form,
-        "fees": fees,
-        "hours": hours,
-        "has_errors": request.method == "POST",
-        **extra,
-    }
-
-
 @login_required
 def manage_create(request, unit_pk):
     unit = selectors.unit_get_for_instrument_manager(user=request.user, pk=unit_pk)
@@ -101,16 +90,15 @@ def manage_create(request, unit_pk):
     return render(
         request,
         "instruments/manage/form.html",
-        _form_context(
-            request,
-            unit=unit,
-            form=form,
-            fees=fees,
-            hours=hours,
-            photo_form=photo_form,
-            photo_lost=bool(request.FILES),
-            title=_("Register an instrument"),
-        ),
+        {
+            "unit": unit,
+            "form": form,
+            "fees": fees,
+            "hours": hours,
+            "photo_form": photo_form,
+            "photo_lost": bool(request.FILES),
+            "title": _("Register an instrument"),
+        },
     )
 
 
@@ -144,17 +132,16 @@ def manage_edit(request, pk):
     return render(
         request,
         "instruments/manage/form.html",
-        _form_context(
-            request,
-            unit=instrument.unit,
-            form=form,
-            fees=fees,
-            hours=hours,
-            reason_form=reason_form,
-            instrument=instrument,
-            missing=selectors.instrument_missing_fields(instrument=instrument),
-            title=_("Edit “%(name)s”") % {"name": instrument.name},
-        ),
+        {
+            "unit": instrument.unit,
+            "form": form,
+            "fees": fees,
+            "hours": hours,
+            "reason_form": reason_form,
+            "instrument": instrument,
+            "missing": selectors.instrument_missing_fields(instrument=instrument),
+            "title": _("Edit “%(name)s”") % {"name": instrument.name},
+        },
     )
 
 
