@@ -225,4 +225,4 @@ LOGGING = {
 }
 
 # Demo data seeders, lowest layer first (manage.py seed_demo).
-DEMO_SEEDERS = ["members.demo.seed"]
+DEMO_SEEDERS = ["members.demo.seed", "instruments.demo.seed"]
