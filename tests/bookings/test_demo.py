@@ -1,0 +1,52 @@
+"""The demo seeder: nothing without instruments, a spread of hours with instruments, idempotent."""
+
+import pytest
+from django.db.models import Sum
+
+from bookings import demo
+from bookings.models import Booking, ServiceRecord, SlotHold
+from instruments.models import Instrument
+from members.demo import seed as seed_members
+
+from .factories import FeeItemFactory, InstrumentFactory, weekday_hours
+
+pytestmark = pytest.mark.django_db
+
+
+def test_without_instruments_it_does_nothing():
+    demo.seed()
+    assert not Booking.objects.exists() and not ServiceRecord.objects.exists()
+
+
+def test_seeding_makes_a_year_of_records_once():
+    units = seed_members()
+    owner = units["内蒙古科技大学"]
+    for i in range(12):
+        instrument = InstrumentFactory(unit=owner if i < 4 else units["包头稀土研究院"], name=f"演示仪器{i}")
+        weekday_hours(instrument, weekdays=[0, 1, 2, 3, 4])
+        FeeItemFactory(instrument=instrument)
+    demo.seed()
+    counts = (Booking.objects.count(), ServiceRecord.objects.count(), SlotHold.objects.count())
+    assert counts[0] > 0 and counts[1] > 0
+    hours = [
+        float(h or 0) for h in Instrument.objects.annotate(h=Sum("service_records__hours")).values_list("h", flat=True)
+    ]
+    assert max(hours) <= 1800
+    assert (
+        ServiceRecord.objects.filter(is_external=True).exists()
+        and ServiceRecord.objects.filter(is_external=False).exists()
+    )
+    assert ServiceRecord.objects.filter(rating__isnull=False).exists()
+    assert Booking.objects.filter(requester__email="enterprise@demo.local").exists()
+    # Every hold belongs to a booking that holds its slot, and holds never overlap.
+    for hold in SlotHold.objects.select_related("booking"):
+        assert hold.booking.status in Booking.HOLDING_STATUSES
+        assert (
+            not SlotHold.objects.filter(
+                instrument=hold.instrument, starts_at__lt=hold.ends_at, ends_at__gt=hold.starts_at
+            )
+            .exclude(pk=hold.pk)
+            .exists()
+        )
+    demo.seed()
+    assert (Booking.objects.count(), ServiceRecord.objects.count(), SlotHold.objects.count()) == counts
