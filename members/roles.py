@@ -15,6 +15,14 @@ BUREAU_PERMISSIONS = [
     ("members", "view_district"),
     ("members", "add_district"),
     ("members", "change_district"),
+    ("instruments", "view_instrument"),
+    ("instruments", "view_feeitem"),
+    ("instruments", "view_openinghours"),
+    ("instruments", "view_photo"),
+    ("instruments", "view_category"),
+    ("instruments", "add_category"),
+    ("instruments", "change_category"),
+    ("instruments", "view_importjob"),
 ]
 
 

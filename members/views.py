@@ -13,7 +13,7 @@ from .exceptions import DomainError
 from .filters import UnitFilter
 from .forms import JoinForm, RoleForm, SignupForm, UnitForm
 from .models import Membership
-from .permissions import can_manage_people, can_manage_unit, unit_role
+from .permissions import can_manage_instruments, can_manage_people, can_manage_unit, unit_role
 
 
 def signup(request):
@@ -97,6 +97,7 @@ def unit_profile(request, pk):
             "role": unit_role(request.user, unit),
             "can_edit": can_manage_unit(request.user, unit),
             "can_manage_people": can_manage_people(request.user, unit),
+            "can_manage_instruments": can_manage_instruments(request.user, unit),
         },
     )
 

@@ -202,3 +202,13 @@ def test_notifications_page_marks_them_read(client, officer, django_capture_on_c
     html = client.get(reverse("members:notifications")).content.decode()
     assert unit.name in html
     assert not admin.notifications.filter(read_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(("role", "sees_link"), [("admin", True), ("manager", True), ("member", False), (None, False)])
+def test_instrument_management_link_only_for_those_who_manage(client, role, sees_link):
+    unit = UnitFactory()
+    user = MembershipFactory(unit=unit, role=role).user if role else UserFactory()
+    client.force_login(user)
+    manage_url = reverse("instruments:manage_list", args=[unit.pk])
+    assert (manage_url in client.get(unit.get_absolute_url()).content.decode()) == sees_link
+    assert (manage_url in client.get(reverse("members:dashboard")).content.decode()) == sees_link
