@@ -55,3 +55,12 @@ def now():
 def day(now):
     """A day comfortably within the booking window: Wednesday 2030-03-06."""
     return (now + timedelta(days=2)).date()
+
+
+@pytest.fixture(autouse=True)
+def english_messages():
+    """Services' messages are asserted in English (the source language); pages pick their own."""
+    from django.utils.translation import override
+
+    with override("en"):
+        yield

@@ -67,7 +67,7 @@ def test_the_instrument_feed_has_busy_times_only(client, instrument, requester, 
     assert sorted(e.decoded("dtstart").astimezone(SHANGHAI).hour for e in found) == [9, 13]
     body = response.content.decode()
     assert "张伟" not in body and "私密" not in body
-    assert all(str(e["summary"]) in ("Busy", "占用") for e in found)
+    assert all(str(e["summary"]) in ("Busy", "已占用") for e in found)
 
 
 def test_resetting_the_token_retires_the_old_urls(client, requester, instrument):

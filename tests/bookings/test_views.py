@@ -315,3 +315,17 @@ def test_pages_render_in_english_too(client, instrument, requester, soon):
     client.force_login(requester)
     response = client.get(reverse("bookings:calendar", args=[instrument.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "Request a slot" in response.content.decode()
+
+
+def test_pages_are_chinese_by_default(client, instrument, requester):
+    client.force_login(requester)
+    html = client.get(reverse("bookings:calendar", args=[instrument.pk])).content.decode()
+    assert "申请预约" in html and "开放时间" in html
+
+
+def test_notifications_carry_both_languages(instrument, requester, manager, soon):
+    from members.models import Notification
+
+    make_booking(instrument, requester, soon)
+    note = Notification.objects.get(recipient=manager)
+    assert note.subject.startswith("预约申请") and "Booking request" in note.body
