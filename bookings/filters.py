@@ -19,10 +19,10 @@ MAX_FREE_RANGE_DAYS = 31
 class BookingFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Booking.Status.choices, label=_("Status"))
     date_from = django_filters.DateFilter(
-        method="filter_from", label=_("From date"), widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_from", label=_("From date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     date_to = django_filters.DateFilter(
-        method="filter_to", label=_("Until date"), widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_to", label=_("Until date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     class Meta:
@@ -38,10 +38,10 @@ class BookingFilter(django_filters.FilterSet):
 
 class ServiceRecordFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(
-        method="filter_from", label=_("From date"), widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_from", label=_("From date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     date_to = django_filters.DateFilter(
-        method="filter_to", label=_("Until date"), widget=forms.DateInput(attrs={"type": "date"})
+        method="filter_to", label=_("Until date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     service_way = django_filters.ChoiceFilter(
         choices=ServiceRecord._meta.get_field("service_way").choices, label=_("Service way")
