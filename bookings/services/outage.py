@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -52,7 +53,7 @@ def outage_create(
                 "%(instrument)s is out of service from %(outage)s (%(kind)s), so your booking for %(slot)s is "
                 "cancelled. Please book another time."
             ),
-            url=f"/instruments/{instrument.pk}/book/",
+            url=reverse("bookings:calendar", args=[instrument.pk]),
             instrument=instrument.name,
             slot=slot_text(booking.starts_at, booking.ends_at),
             outage=slot_text(starts_at, ends_at),

@@ -329,3 +329,17 @@ def test_notifications_carry_both_languages(instrument, requester, manager, soon
     make_booking(instrument, requester, soon)
     note = Notification.objects.get(recipient=manager)
     assert note.subject.startswith("预约申请") and "Booking request" in note.body
+
+
+def test_the_record_list_has_a_fixed_query_count(client, instrument, manager, django_assert_num_queries):
+    from .factories import ServiceRecordFactory
+
+    client.force_login(manager)
+    url = reverse("bookings:record_list")
+    ServiceRecordFactory(instrument=instrument, started_at=timezone.now(), ended_at=timezone.now())
+    client.get(url)
+    with django_assert_num_queries(4) as one:
+        assert client.get(url).context["page"].paginator.count == 1
+    ServiceRecordFactory.create_batch(49, instrument=instrument, started_at=timezone.now(), ended_at=timezone.now())
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert client.get(url).context["page"].paginator.count == 50
