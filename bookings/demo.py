@@ -87,7 +87,6 @@ def seed(stdout=None):
     instruments = list(
         Instrument.objects.active()
         .filter(unit__status=Unit.Status.APPROVED)
-        .exclude(sharing_mode=Instrument.SharingMode.NONE)
         .select_related("unit")
         .prefetch_related("opening_hours", "fee_items")
         .order_by("pk")
@@ -222,8 +221,11 @@ class _Builder:
         by_weekday: dict[int, list] = {}
         for h in instrument.opening_hours.all():
             by_weekday.setdefault(h.weekday, []).append((h.opens, h.closes))
+        # Without published hours or sharing, the owner still uses the instrument in office hours
+        # and enters those services by hand: records without bookings.
+        bookable = bool(by_weekday) and instrument.sharing_mode != Instrument.SharingMode.NONE
         if not by_weekday:
-            return
+            by_weekday = {d: [(time(8, 30), time(17, 30))] for d in range(5)}
         target = self._target_hours()
         order = list(range(365))
         self.rng.shuffle(order)
@@ -235,7 +237,7 @@ class _Builder:
             day = self.year_start + timedelta(days=i)
             if i in used or day.weekday() not in by_weekday:
                 continue
-            if self.rng.random() < 0.45:
+            if not bookable or self.rng.random() < 0.45:
                 # A commissioned batch: staff run samples over a few consecutive open days.
                 batch, j, length = [i], i + 1, self.rng.randint(1, 4)
                 while len(batch) < length and j < 365 and j not in used:
@@ -248,7 +250,8 @@ class _Builder:
                 used.add(i)
                 opens, closes = self.rng.choice(by_weekday[day.weekday()])
                 done += self._session(instrument, day, opens, closes)
-        self._upcoming(instrument, sorted((wd, o, c) for wd, rows in by_weekday.items() for o, c in rows))
+        if bookable:
+            self._upcoming(instrument, sorted((wd, o, c) for wd, rows in by_weekday.items() for o, c in rows))
 
     def _target_hours(self) -> Decimal:
         roll = self.rng.random()
@@ -261,7 +264,7 @@ class _Builder:
         return Decimal(self.rng.randint(50, 200))
 
     def _user(self, instrument):
-        internal = instrument.sharing_mode == Instrument.SharingMode.INTERNAL or self.rng.random() < 0.35
+        internal = instrument.sharing_mode != Instrument.SharingMode.EXTERNAL or self.rng.random() < 0.35
         if internal:
             unit_people = self.people.get(instrument.unit_id)
             if unit_people:
