@@ -40,6 +40,20 @@ def tcp_reachable(url: str, default_port: int) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True)
+def celery_eager_by_default(settings):
+    """Tests run Celery tasks in-process unless they ask for the real worker (``celery_worker``),
+    even on the real-stack run where REDIS_URL is set: a published task nobody consumes would
+    only make a test wait for nothing."""
+    from platform_site.celery import app
+
+    saved = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
 @pytest.fixture
 def redis_url():
     url = redis_test_url()
