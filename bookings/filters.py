@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from instruments.filters import InstrumentFilter
+
 from .availability import at_local
 from .models import Booking, ServiceRecord
 from .selectors import instruments_with_free_gap
@@ -85,7 +87,10 @@ class FreeGapFilterMixin(django_filters.FilterSet):
         return queryset
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        return self.apply_free_gap(super().filter_queryset(queryset))
+
+    def apply_free_gap(self, queryset):
+        """Keep the instruments with a free gap in the asked period (all of them if none asked)."""
         data = self.form.cleaned_data
         start, end = data.get("free_from"), data.get("free_to")
         if start is None and end is None:
@@ -118,3 +123,18 @@ class FreeGapFilterMixin(django_filters.FilterSet):
         if not super().is_valid():
             return False
         return not self._add_free_gap_errors()
+
+
+class CatalogueFilter(FreeGapFilterMixin, InstrumentFilter):
+    """The public catalogue's filters plus "free between … and … for at least N hours".
+
+    The catalogue page and API of the instruments app use this class through
+    ``settings.CATALOGUE_FILTERSET``, so the lower app never imports bookings.
+    """
+
+    class Meta(InstrumentFilter.Meta):
+        fields = [*InstrumentFilter.Meta.fields, "free_from", "free_to", "min_hours"]
+
+    def queryset_without(self, *names):
+        # Facet counts respect the free-gap period like the results do.
+        return self.apply_free_gap(super().queryset_without(*names))

@@ -20,7 +20,7 @@ from members.models import District, Unit
 
 from . import catalogue, selectors, services
 from .exceptions import DomainError, InvalidTransition
-from .filters import InstrumentFilter
+from .filters import catalogue_filterset_class
 from .models import Category, FeeItem, Instrument, OpeningHours, Photo
 
 # --- Read ---------------------------------------------------------------------------------------
@@ -258,9 +258,12 @@ class InstrumentViewSet(
 ):
     """The public catalogue; writes for the owner unit's managers."""
 
-    filterset_class = InstrumentFilter
     pagination_class = CataloguePagination
     lookup_value_regex = r"\d+"
+
+    @property
+    def filterset_class(self):
+        return catalogue_filterset_class()
 
     def get_queryset(self):
         if self.action == "retrieve":

@@ -1,10 +1,11 @@
 """The public catalogue pages: search with filters and facets, and one instrument's page."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from . import catalogue
-from .filters import InstrumentFilter
+from .filters import catalogue_filterset_class
 
 PAGE_SIZES = (10, 20, 50)
 DEFAULT_PAGE_SIZE = 20
@@ -20,7 +21,7 @@ def page_size(request) -> int:
 
 def catalogue_list(request):
     """Anyone may search; a fixed number of queries whatever the page size."""
-    filterset = InstrumentFilter(request.GET, queryset=catalogue.instrument_list_public())
+    filterset = catalogue_filterset_class()(request.GET, queryset=catalogue.instrument_list_public())
     page = Paginator(filterset.qs, page_size(request)).get_page(request.GET.get("page"))
     for instrument in page:
         instrument.value_display = catalogue.format_wan(instrument.original_value)
@@ -48,6 +49,6 @@ def instrument_detail(request, pk):
         other.value_display = catalogue.format_wan(other.original_value)
     return render(
         request,
-        "instruments/catalogue/detail.html",
+        settings.INSTRUMENT_DETAIL_TEMPLATE or "instruments/catalogue/detail.html",
         {"instrument": instrument, "unit": instrument.unit, "similar": similar},
     )

@@ -23,6 +23,11 @@ BUREAU_PERMISSIONS = [
     ("instruments", "add_category"),
     ("instruments", "change_category"),
     ("instruments", "view_importjob"),
+    ("bookings", "view_booking"),
+    ("bookings", "view_bookingevent"),
+    ("bookings", "view_outage"),
+    ("bookings", "view_servicerecord"),
+    ("bookings", "view_servicerecordimport"),
 ]
 
 

@@ -39,11 +39,13 @@ def signup(request):
 
 @login_required
 def dashboard(request):
+    memberships = list(selectors.membership_list_for_user(user=request.user))
     return render(
         request,
         "members/dashboard.html",
         {
-            "memberships": selectors.membership_list_for_user(user=request.user),
+            "memberships": memberships,
+            "manages_instruments": any(can_manage_instruments(request.user, m.unit) for m in memberships),
             "pending_requests": selectors.pending_requests_for_admin(user=request.user),
             "notifications": selectors.notification_list(user=request.user)[:5],
         },

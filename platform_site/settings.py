@@ -174,6 +174,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "notifications-flush": {"task": "members.tasks.notifications_flush_task", "schedule": 300.0},
+    # Hourly: approved bookings starting within 24 hours get one reminder (reminded_at).
+    "booking-reminders": {"task": "bookings.tasks.booking_reminders_task", "schedule": 3600.0},
 }
 
 if REDIS_URL:
@@ -202,6 +204,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- How the apps extend each other's pages (higher apps named here, never imported below) ---
+CATALOGUE_FILTERSET = "bookings.filters.CatalogueFilter"
+INSTRUMENT_DETAIL_TEMPLATE = "bookings/instrument_detail.html"
+
 # --- Platform settings (differ between cities; see shared/DOMAIN.md) -------------------------
 PLATFORM_NAME = env.str("PLATFORM_NAME", default="")
 PLATFORM_CITY = env.str("PLATFORM_CITY", default="")
@@ -225,4 +231,4 @@ LOGGING = {
 }
 
 # Demo data seeders, lowest layer first (manage.py seed_demo).
-DEMO_SEEDERS = ["members.demo.seed", "instruments.demo.seed"]
+DEMO_SEEDERS = ["members.demo.seed", "instruments.demo.seed", "bookings.demo.seed"]

@@ -170,7 +170,7 @@ def celery_worker(redis_url, transactional_db, settings):
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(broker_url=redis_url, task_always_eager=False, result_backend=None)
-    _reset_connections(app)
+    reset_celery_connections(app)
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()  # no stale messages from an earlier run
     try:
@@ -178,10 +178,10 @@ def celery_worker(redis_url, transactional_db, settings):
             yield app
     finally:
         app.conf.update(saved)
-        _reset_connections(app)
+        reset_celery_connections(app)
 
 
-def _reset_connections(app):
+def reset_celery_connections(app):
     """Forget pooled broker connections so the next publish uses the current broker_url."""
     app._pool = None
     app.amqp._producer_pool = None

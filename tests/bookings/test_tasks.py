@@ -10,6 +10,7 @@ from bookings import services, tasks
 from members.models import Notification
 from members.tasks import notifications_flush_task
 from platform_site.celery import app as celery_app
+from tests.conftest import reset_celery_connections
 
 from .conftest import local_dt
 from .factories import BookingFactory
@@ -24,19 +25,10 @@ def broken_broker():
     celery_app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    _drop_connections()
+    reset_celery_connections(celery_app)
     yield
     celery_app.conf.task_always_eager, celery_app.conf.broker_url, settings.CELERY_TASK_ALWAYS_EAGER = saved
-    _drop_connections()
-
-
-def _drop_connections():
-    """Forget pooled broker connections so the next publisher connects to the configured URL."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    if "amqp" in celery_app.__dict__:
-        celery_app.amqp._producer_pool = None
+    reset_celery_connections(celery_app)
 
 
 def test_the_outbox_survives_a_broker_failure(
