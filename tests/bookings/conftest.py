@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bookings.models import Booking, Outage, SlotHold
 from tests.factories import UnitFactory
 
-from .factories import FeeItemFactory, InstrumentFactory, member_of, weekday_hours
+from .factories import BookingFactory, FeeItemFactory, InstrumentFactory, member_of, weekday_hours
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -64,3 +65,31 @@ def english_messages():
 
     with override("en"):
         yield
+
+
+@pytest.fixture
+def wed(day):
+    return day  # Wednesday 2030-03-06
+
+
+def hold(instrument, start, end):
+    booking = BookingFactory(instrument=instrument, starts_at=start, ends_at=end, status=Booking.Status.APPROVED)
+    return SlotHold.objects.create(instrument=instrument, starts_at=start, ends_at=end, kind="booking", booking=booking)
+
+
+def outage(instrument, start, end):
+    row = Outage.objects.create(instrument=instrument, starts_at=start, ends_at=end, kind="repair")
+    return SlotHold.objects.create(instrument=instrument, starts_at=start, ends_at=end, kind="outage", outage=row)
+
+
+@pytest.fixture
+def fleet(owner_unit):
+    """Five instruments, open 08:30–17:30 on weekdays unless said otherwise."""
+    names = {}
+    for name in ("idle", "morning-busy", "fragmented", "outage", "closed-wed"):
+        names[name] = InstrumentFactory(unit=owner_unit, name=name)
+        weekday_hours(names[name], weekdays=[0, 1, 2, 3, 4] if name != "closed-wed" else [0, 1, 3, 4])
+    short = InstrumentFactory(unit=owner_unit, name="short-hours")
+    weekday_hours(short, opens=time(9), closes=time(11))
+    InstrumentFactory(unit=owner_unit, name="no-hours")
+    return names

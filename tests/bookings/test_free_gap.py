@@ -1,52 +1,23 @@
 """The catalogue filter "free between … and … for at least N hours" and its selector."""
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import django_filters
 import pytest
 
 from bookings.filters import FreeGapFilterMixin
-from bookings.models import Booking, Outage, SlotHold
 from bookings.selectors import instruments_with_free_gap
 from instruments.models import Instrument
 
-from .conftest import local_dt
-from .factories import BookingFactory, InstrumentFactory, weekday_hours
+from .conftest import hold, local_dt, outage
+from .factories import InstrumentFactory, weekday_hours
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def wed(day):
-    return day  # Wednesday 2030-03-06
-
-
-def hold(instrument, start, end):
-    booking = BookingFactory(instrument=instrument, starts_at=start, ends_at=end, status=Booking.Status.APPROVED)
-    return SlotHold.objects.create(instrument=instrument, starts_at=start, ends_at=end, kind="booking", booking=booking)
-
-
-def outage(instrument, start, end):
-    row = Outage.objects.create(instrument=instrument, starts_at=start, ends_at=end, kind="repair")
-    return SlotHold.objects.create(instrument=instrument, starts_at=start, ends_at=end, kind="outage", outage=row)
 
 
 def free(start, end, hours, now=None):
     qs = instruments_with_free_gap(Instrument.objects.all(), start=start, end=end, min_hours=hours, now=now)
     return set(qs.values_list("name", flat=True))
-
-
-@pytest.fixture
-def fleet(owner_unit):
-    """Five instruments, open 08:30–17:30 on weekdays unless said otherwise."""
-    names = {}
-    for name in ("idle", "morning-busy", "fragmented", "outage", "closed-wed"):
-        names[name] = InstrumentFactory(unit=owner_unit, name=name)
-        weekday_hours(names[name], weekdays=[0, 1, 2, 3, 4] if name != "closed-wed" else [0, 1, 3, 4])
-    short = InstrumentFactory(unit=owner_unit, name="short-hours")
-    weekday_hours(short, opens=time(9), closes=time(11))
-    InstrumentFactory(unit=owner_unit, name="no-hours")
-    return names
 
 
 def test_a_single_day_window(fleet, wed):
