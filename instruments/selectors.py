@@ -183,7 +183,7 @@ def instrument_counts_for_unit(*, unit: Unit) -> dict:
 
 # --- History ----------------------------------------------------------------------------------
 
-# Change reasons are stored as keys (see services._reason); these are their words.
+# Change reasons are stored as keys (see services.registry._reason); these are their words.
 REASON_LABELS = {
     "created": _("Registered"),
     "updated": _("Record edited"),

@@ -315,7 +315,7 @@ class RowChecker:
 
 
 def history_reason(key: str, file_name: str) -> str:
-    """A change reason in the services' form (``key: note``, see instruments.services._reason):
+    """A change reason in the services' form (``key: note``, see instruments.services.registry._reason):
     "created" or "updated", with the file's name as the note."""
     return f"{key}: {file_name}"[: services.REASON_MAX_LENGTH]
 

@@ -1,0 +1,51 @@
+"""Every write a manager makes to the instrument registry, one function per use case.
+
+``registry`` holds the services, ``rules`` the checks they share with the forms and the import;
+both are re-exported here, so callers write ``from instruments import services``.
+"""
+
+from .registry import (
+    instrument_create,
+    instrument_retire,
+    instrument_set_status,
+    instrument_update,
+    photo_add,
+    photo_remove,
+)
+from .rules import (
+    BOOKING_FIELDS,
+    FEE_ITEM_FIELDS,
+    INSTRUMENT_FIELDS,
+    MAX_SUBJECT_AREAS,
+    OPENING_HOURS_FIELDS,
+    OPERATING_STATUS_TRANSITIONS,
+    REASON_MAX_LENGTH,
+    RECORD_FIELDS,
+    clean_fee_items,
+    clean_opening_hours,
+    validate_asset_number,
+    validate_slot_range,
+    validate_subject_areas,
+)
+
+__all__ = [
+    "BOOKING_FIELDS",
+    "FEE_ITEM_FIELDS",
+    "INSTRUMENT_FIELDS",
+    "MAX_SUBJECT_AREAS",
+    "OPENING_HOURS_FIELDS",
+    "OPERATING_STATUS_TRANSITIONS",
+    "REASON_MAX_LENGTH",
+    "RECORD_FIELDS",
+    "clean_fee_items",
+    "clean_opening_hours",
+    "instrument_create",
+    "instrument_retire",
+    "instrument_set_status",
+    "instrument_update",
+    "photo_add",
+    "photo_remove",
+    "validate_asset_number",
+    "validate_slot_range",
+    "validate_subject_areas",
+]
