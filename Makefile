@@ -15,6 +15,7 @@ run: setup demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install messages
+	mkdir -p var
 	$(BIN)/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest

@@ -90,6 +90,7 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)  # the embedded default's database lives here on a fresh clone
     # IMMEDIATE transactions take the write lock at BEGIN, so a check-then-insert inside one
     # transaction cannot interleave with another writer (see DESIGN.md, invariants).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
