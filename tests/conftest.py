@@ -167,7 +167,14 @@ def celery_worker(redis_url, transactional_db, settings):
 
     from platform_site.celery import app
 
+    from django.db import connections
+
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
+    # The worker thread's database connection is closed after each task (Celery's Django fixup),
+    # so none is left open when pytest drops the test database.
+    db_settings = connections.settings["default"]
+    saved_age = db_settings.get("CONN_MAX_AGE", 0)
+    db_settings["CONN_MAX_AGE"] = 0
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.update(broker_url=redis_url, task_always_eager=False, result_backend=None)
     reset_celery_connections(app)
@@ -178,6 +185,7 @@ def celery_worker(redis_url, transactional_db, settings):
             yield app
     finally:
         app.conf.update(saved)
+        db_settings["CONN_MAX_AGE"] = saved_age
         reset_celery_connections(app)
 
 
