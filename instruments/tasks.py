@@ -21,3 +21,16 @@ def import_apply_task(job_id: int) -> str | None:
     """The confirmed write of a checked spreadsheet, in one transaction."""
     job = importing.import_job_apply(job_id=job_id)
     return job.status if job else None
+
+
+@shared_task(acks_late=True)
+def search_documents_refresh_task() -> int:
+    """Nightly: rebuild search documents that no longer match their record.
+
+    The members app cannot call this app when a unit is renamed (layers), so the owner unit's
+    name reaches the search documents here; only rows whose document changed are written.
+    """
+    from .models import Instrument
+    from .search import search_documents_refresh
+
+    return search_documents_refresh(Instrument.objects.active())

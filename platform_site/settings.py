@@ -177,6 +177,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-flush": {"task": "members.tasks.notifications_flush_task", "schedule": 300.0},
     # Hourly: approved bookings starting within 24 hours get one reminder (reminded_at).
     "booking-reminders": {"task": "bookings.tasks.booking_reminders_task", "schedule": 3600.0},
+    # Daily: search documents follow renamed owner units.
+    "search-documents-refresh": {"task": "instruments.tasks.search_documents_refresh_task", "schedule": 86400.0},
 }
 
 if REDIS_URL:
