@@ -164,10 +164,9 @@ def celery_worker(redis_url, transactional_db, settings):
     why the fixture needs ``transactional_db`` (committed data is visible to the worker).
     """
     from celery.contrib.testing.worker import start_worker
+    from django.db import connections
 
     from platform_site.celery import app
-
-    from django.db import connections
 
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
     # The worker thread's database connection is closed after each task (Celery's Django fixup),
