@@ -30,6 +30,7 @@ from members.models import District, Unit
 from members.permissions import can_manage_instruments
 
 from .models import Category, FeeItem, Instrument, Photo
+from .services.rules import RECORD_FIELDS
 
 # --- Access -----------------------------------------------------------------------------------
 
@@ -87,24 +88,6 @@ def _has_photo():
 def record_fields() -> list[RecordField]:
     """The items of the national record in the order of DOMAIN.md §3."""
     label = lambda name: Instrument._meta.get_field(name).verbose_name  # noqa: E731
-    required = [
-        "asset_number",
-        "name",
-        "category",
-        "source",
-        "customs_supervised",
-        "original_value",
-        "country_of_origin",
-        "manufacturer",
-        "model",
-        "commissioned_on",
-        "technical_indicators",
-        "functions",
-        "operating_status",
-        "sharing_mode",
-        "contact_person",
-        "contact_phone",
-    ]
     optional = {
         "name_en": _text("name_en"),
         "subject_areas": _text("subject_areas"),
@@ -118,6 +101,8 @@ def record_fields() -> list[RecordField]:
         "street_address": _text("street_address"),
         "contact_email": _text("contact_email"),
     }
+    # Every other field of the record is required by the model, so "filled" needs no condition.
+    required = [name for name in RECORD_FIELDS if name not in optional]
     items = [RecordField(name, label(name), None) for name in required]
     items += [RecordField(name, label(name), condition) for name, condition in optional.items()]
     items.append(RecordField("photo", _("photo"), Q(_has_photo())))

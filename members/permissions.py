@@ -31,6 +31,14 @@ def unit_role(user, unit: Unit) -> str | None:
     return cache[unit.pk]
 
 
+def prime_unit_roles(user, memberships) -> None:
+    """Fill the role cache from memberships already loaded (with their units), so asking about
+    each of them costs no further query."""
+    cache = user.__dict__.setdefault("_unit_roles", {})
+    for m in memberships:
+        cache[m.unit_id] = m.role if m.status == Membership.Status.ACTIVE else None
+
+
 def can_view_unit(user, unit: Unit) -> bool:
     """Approved units are public; others only to their own people and the bureau."""
     return unit.is_approved or unit_role(user, unit) is not None or is_bureau_staff(user)

@@ -13,7 +13,7 @@ from .exceptions import DomainError
 from .filters import UnitFilter
 from .forms import JoinForm, RoleForm, SignupForm, UnitForm
 from .models import Membership
-from .permissions import can_manage_instruments, can_manage_people, can_manage_unit, unit_role
+from .permissions import can_manage_instruments, can_manage_people, can_manage_unit, prime_unit_roles, unit_role
 
 
 def signup(request):
@@ -40,12 +40,15 @@ def signup(request):
 @login_required
 def dashboard(request):
     memberships = list(selectors.membership_list_for_user(user=request.user))
+    prime_unit_roles(request.user, memberships)
+    for m in memberships:
+        m.can_manage_instruments = can_manage_instruments(request.user, m.unit)
     return render(
         request,
         "members/dashboard.html",
         {
             "memberships": memberships,
-            "manages_instruments": any(can_manage_instruments(request.user, m.unit) for m in memberships),
+            "manages_instruments": any(m.can_manage_instruments for m in memberships),
             "pending_requests": selectors.pending_requests_for_admin(user=request.user),
             "notifications": selectors.notification_list(user=request.user)[:5],
         },

@@ -41,6 +41,18 @@ def tcp_reachable(url: str, default_port: int) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the platform's default language (Chinese), whatever an earlier test or
+    request left active in this thread."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def celery_eager_by_default(settings):
     """Tests run Celery tasks in-process unless they ask for the real worker (``celery_worker``),
     even on the real-stack run where REDIS_URL is set: a published task nobody consumes would

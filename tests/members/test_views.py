@@ -212,3 +212,19 @@ def test_instrument_management_link_only_for_those_who_manage(client, role, sees
     manage_url = reverse("instruments:manage_list", args=[unit.pk])
     assert (manage_url in client.get(unit.get_absolute_url()).content.decode()) == sees_link
     assert (manage_url in client.get(reverse("members:dashboard")).content.decode()) == sees_link
+
+
+def test_dashboard_query_count_does_not_grow_with_the_units(client, django_assert_num_queries):
+    user = UserFactory()
+    MembershipFactory(user=user, role="manager")
+    client.force_login(user)
+    client.get(reverse("members:dashboard"))  # warm up the session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("members:dashboard"))
+    for role in ("admin", "member", "manager", "manager"):
+        MembershipFactory(user=user, role=role)
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(reverse("members:dashboard"))
