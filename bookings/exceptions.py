@@ -2,16 +2,16 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from members.exceptions import DomainError, InvalidTransition, PermissionDenied
+from core.exceptions import Conflict, DomainError, InvalidTransition, PermissionDenied
 
-__all__ = ["BookingRuleError", "DomainError", "InvalidTransition", "PermissionDenied", "SlotTaken"]
+__all__ = ["BookingRuleError", "Conflict", "DomainError", "InvalidTransition", "PermissionDenied", "SlotTaken"]
 
 
 class BookingRuleError(DomainError):
     """A request that breaks one of the instrument's booking rules (hours, notice, length …)."""
 
 
-class SlotTaken(DomainError):
+class SlotTaken(Conflict):
     """Someone else holds (part of) the requested time, or just took it."""
 
     def __init__(self, message=None):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from instruments.models import Instrument
 from members.models import Unit
-from members.permissions import can_manage_instruments
+from members.permissions import is_unit_manager
 
 from .availability import local_tz
 from .exceptions import DomainError, PermissionDenied
@@ -207,7 +207,7 @@ class _DryRun(Exception):
 
 def import_check(*, actor, unit: Unit, upload) -> ServiceRecordImport:
     """The dry run: read and check the whole file, store the report, write no record."""
-    if not can_manage_instruments(actor, unit):
+    if not is_unit_manager(actor, unit):
         raise PermissionDenied
     rows = read_rows(upload)
     _parsed, errors = _check_rows(actor=actor, unit=unit, rows=rows)
@@ -229,7 +229,7 @@ def import_check(*, actor, unit: Unit, upload) -> ServiceRecordImport:
 def import_confirm(*, actor, job: ServiceRecordImport) -> ServiceRecordImport:
     """Write every row of a checked file in one transaction; if any row now fails, write none."""
     job = ServiceRecordImport.objects.select_for_update().select_related("unit").get(pk=job.pk)
-    if not can_manage_instruments(actor, job.unit):
+    if not is_unit_manager(actor, job.unit):
         raise PermissionDenied
     if job.status != ServiceRecordImport.Status.CHECKED:
         raise DomainError(_("This import is already finished."))
@@ -255,7 +255,7 @@ def import_confirm(*, actor, job: ServiceRecordImport) -> ServiceRecordImport:
 
 
 def import_cancel(*, actor, job: ServiceRecordImport) -> ServiceRecordImport:
-    if not can_manage_instruments(actor, job.unit):
+    if not is_unit_manager(actor, job.unit):
         raise PermissionDenied
     if job.status == ServiceRecordImport.Status.CHECKED:
         job.status = ServiceRecordImport.Status.CANCELLED

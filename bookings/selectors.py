@@ -10,32 +10,16 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.http import Http404
 
 from instruments.models import Instrument, OpeningHours
+from instruments.selectors import instrument_get_for_manager  # noqa: F401  (the one way in, re-exported)
 from members.models import Membership, Unit
-from members.permissions import can_manage_instruments
+from members.permissions import is_unit_manager
+from members.selectors import unit_ids_managed_by as managed_unit_ids
+from members.selectors import units_managed_by as managed_units  # noqa: F401  (re-exported for the views)
 
 from .availability import at_local, clip, local, local_dates, opening_periods, subtract
 from .models import Booking, CalendarFeedToken, Outage, ServiceRecord, ServiceRecordImport, SlotHold
 
-MANAGER_ROLES = (Membership.Role.ADMIN, Membership.Role.MANAGER)
-
-
 # --- Who may see what -------------------------------------------------------------------------
-
-
-def managed_unit_ids(user):
-    """Ids of approved units whose instruments the user manages (a subquery)."""
-    if not user.is_authenticated:
-        return Unit.objects.none().values("pk")
-    return (
-        Membership.objects.active()
-        .filter(user=user, role__in=MANAGER_ROLES, unit__status=Unit.Status.APPROVED)
-        .values("unit_id")
-    )
-
-
-def managed_units(*, user):
-    """Approved units whose instruments the user manages."""
-    return Unit.objects.filter(pk__in=managed_unit_ids(user)).order_by("name")
 
 
 def booking_units_for_user(*, user):
@@ -56,15 +40,7 @@ def instrument_get_for_booking(*, user, pk) -> Instrument:
     if instrument is None:
         raise Http404
     public = instrument.retired_at is None and instrument.unit.status == Unit.Status.APPROVED
-    if not public and not can_manage_instruments(user, instrument.unit):
-        raise Http404
-    return instrument
-
-
-def instrument_get_for_manager(*, user, pk) -> Instrument:
-    """An instrument the user manages; 404 alike for missing and not-yours."""
-    instrument = Instrument.objects.with_related().filter(pk=pk).first()
-    if instrument is None or not can_manage_instruments(user, instrument.unit):
+    if not public and not is_unit_manager(user, instrument.unit):
         raise Http404
     return instrument
 
@@ -78,7 +54,7 @@ def booking_get_for_user(*, user, pk) -> Booking:
     booking = Booking.objects.with_related().filter(pk=pk).first()
     if booking is None or not user.is_authenticated:
         raise Http404
-    if booking.requester_id != user.pk and not can_manage_instruments(user, booking.instrument.unit):
+    if booking.requester_id != user.pk and not is_unit_manager(user, booking.instrument.unit):
         raise Http404
     return booking
 
@@ -102,7 +78,7 @@ def outage_list_for_instrument(*, instrument):
 
 def outage_get_for_manager(*, user, pk) -> Outage:
     outage = Outage.objects.select_related("instrument", "instrument__unit").filter(pk=pk).first()
-    if outage is None or not can_manage_instruments(user, outage.instrument.unit):
+    if outage is None or not is_unit_manager(user, outage.instrument.unit):
         raise Http404
     return outage
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from members.exceptions import DomainError, InvalidTransition, PermissionDenied
+from core.exceptions import DomainError, InvalidTransition, PermissionDenied
 
 __all__ = ["DomainError", "InstrumentRetired", "InvalidTransition", "PermissionDenied", "RowsInvalid"]
 

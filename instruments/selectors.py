@@ -27,7 +27,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import District, Unit
-from members.permissions import can_manage_instruments
+from members.permissions import is_unit_manager
 
 from .models import Category, FeeItem, Instrument, Photo
 from .services.rules import RECORD_FIELDS
@@ -38,7 +38,7 @@ from .services.rules import RECORD_FIELDS
 def unit_get_for_instrument_manager(*, user, pk) -> Unit:
     """A unit whose instruments the user manages; 404 alike for missing and not-yours."""
     unit = Unit.objects.with_related().filter(pk=pk).first()
-    if unit is None or not can_manage_instruments(user, unit):
+    if unit is None or not is_unit_manager(user, unit):
         raise Http404
     return unit
 
@@ -47,7 +47,7 @@ def instrument_get_for_manager(*, user, pk) -> Instrument:
     """An instrument of a unit the user manages (retired ones too, for their history); the same
     404 whether it is missing, another unit's, or the unit is not approved."""
     instrument = Instrument.objects.with_related().filter(pk=pk).first()
-    if instrument is None or not can_manage_instruments(user, instrument.unit):
+    if instrument is None or not is_unit_manager(user, instrument.unit):
         raise Http404
     return instrument
 

@@ -1,15 +1,5 @@
-"""Domain errors of the members app; doors turn them into messages or HTTP errors."""
+"""Domain errors of the members app (the shared hierarchy of ``core.exceptions``)."""
 
-from django.core.exceptions import PermissionDenied  # noqa: F401  (re-exported for the services)
+from core.exceptions import Conflict, DomainError, InvalidTransition, PermissionDenied
 
-
-class DomainError(Exception):
-    """A request that breaks a business rule; its message is meant for the user."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
-
-
-class InvalidTransition(DomainError):
-    """A state change that the allowed-transitions map refuses."""
+__all__ = ["Conflict", "DomainError", "InvalidTransition", "PermissionDenied"]

@@ -174,6 +174,12 @@ class MembershipQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Membership.Status.PENDING)
 
+    def managing(self):
+        """The one home of "who manages a unit's instruments and bookings": active administrators
+        and instrument managers of an approved unit. Permissions, selectors and notifications all
+        ask this method."""
+        return self.active().filter(role__in=Membership.MANAGING_ROLES, unit__status=Unit.Status.APPROVED)
+
 
 class Membership(models.Model):
     """A person's place in a unit, with a role; a join request is a pending membership."""
@@ -187,6 +193,8 @@ class Membership(models.Model):
         PENDING = "pending", _("Awaiting acceptance")
         ACTIVE = "active", _("Active")
         DECLINED = "declined", _("Declined")
+
+    MANAGING_ROLES = (Role.ADMIN, Role.MANAGER)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")

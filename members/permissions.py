@@ -32,11 +32,13 @@ def unit_role(user, unit: Unit) -> str | None:
 
 
 def prime_unit_roles(user, memberships) -> None:
-    """Fill the role cache from memberships already loaded (with their units), so asking about
-    each of them costs no further query."""
-    cache = user.__dict__.setdefault("_unit_roles", {})
+    """Fill the role caches from memberships already loaded by ``membership_list_for_user`` (which
+    annotates ``is_managing``), so asking about each of them costs no further query."""
+    roles = user.__dict__.setdefault("_unit_roles", {})
+    managed = user.__dict__.setdefault("_managed_units", {})
     for m in memberships:
-        cache[m.unit_id] = m.role if m.status == Membership.Status.ACTIVE else None
+        roles[m.unit_id] = m.role if m.status == Membership.Status.ACTIVE else None
+        managed[m.unit_id] = bool(m.is_managing)
 
 
 def can_view_unit(user, unit: Unit) -> bool:
@@ -54,14 +56,19 @@ def can_manage_people(user, unit: Unit) -> bool:
     return unit.status != Unit.Status.SUSPENDED and unit_role(user, unit) == Membership.Role.ADMIN
 
 
-def can_manage_instruments(user, unit: Unit) -> bool:
-    """Register and edit the unit's instruments: administrators and instrument managers of an
-    approved unit."""
-    return unit.is_approved and unit_role(user, unit) in (Membership.Role.ADMIN, Membership.Role.MANAGER)
+def is_unit_manager(user, unit: Unit) -> bool:
+    """Manage the unit's equipment, its bookings and its service records: the people of
+    ``Membership.objects.managing()`` (cached per request)."""
+    if isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return False
+    cache = user.__dict__.setdefault("_managed_units", {})
+    if unit.pk not in cache:
+        cache[unit.pk] = Membership.objects.managing().filter(user=user, unit=unit).exists()
+    return cache[unit.pk]
 
 
 def can_book_for_unit(user, unit: Unit) -> bool:
-    """Book instruments on behalf of the unit: any active member of an approved unit."""
+    """Book time on behalf of the unit: any active member of an approved unit."""
     return unit.is_approved and unit_role(user, unit) is not None
 
 

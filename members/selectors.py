@@ -1,5 +1,7 @@
 """Reads of units, memberships and notifications, with the one way in to each owned object."""
 
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from .models import Membership, Notification, Unit
@@ -54,10 +56,36 @@ def membership_list_for_unit(*, unit: Unit):
 
 
 def membership_list_for_user(*, user):
-    """The user's units with their role and status."""
+    """The user's units with their role and status, each annotated ``is_managing``."""
     if not user.is_authenticated:
         return Membership.objects.none()
-    return Membership.objects.filter(user=user).select_related("unit", "unit__district").order_by("unit__name")
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("unit", "unit__district")
+        .annotate(is_managing=Exists(Membership.objects.managing().filter(pk=OuterRef("pk"))))
+        .order_by("unit__name")
+    )
+
+
+def unit_ids_managed_by(user):
+    """Ids of the units whose equipment the user manages (a subquery)."""
+    if not user.is_authenticated:
+        return Unit.objects.none().values("pk")
+    return Membership.objects.managing().filter(user=user).values("unit_id")
+
+
+def units_managed_by(*, user):
+    """Approved units whose equipment the user manages."""
+    return Unit.objects.filter(pk__in=unit_ids_managed_by(user)).order_by("name")
+
+
+def unit_managers(unit: Unit):
+    """The active people who manage the unit (they receive its booking requests)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__in=Membership.objects.managing().filter(unit=unit))
+        .distinct()
+    )
 
 
 def pending_requests_for_admin(*, user):

@@ -13,7 +13,7 @@ from .exceptions import DomainError
 from .filters import UnitFilter
 from .forms import JoinForm, RoleForm, SignupForm, UnitForm
 from .models import Membership
-from .permissions import can_manage_instruments, can_manage_people, can_manage_unit, prime_unit_roles, unit_role
+from .permissions import can_manage_people, can_manage_unit, is_unit_manager, prime_unit_roles, unit_role
 
 
 def signup(request):
@@ -42,13 +42,13 @@ def dashboard(request):
     memberships = list(selectors.membership_list_for_user(user=request.user))
     prime_unit_roles(request.user, memberships)
     for m in memberships:
-        m.can_manage_instruments = can_manage_instruments(request.user, m.unit)
+        m.is_unit_manager = is_unit_manager(request.user, m.unit)
     return render(
         request,
         "members/dashboard.html",
         {
             "memberships": memberships,
-            "manages_instruments": any(m.can_manage_instruments for m in memberships),
+            "manages_instruments": any(m.is_unit_manager for m in memberships),
             "pending_requests": selectors.pending_requests_for_admin(user=request.user),
             "notifications": selectors.notification_list(user=request.user)[:5],
         },
@@ -102,7 +102,7 @@ def unit_profile(request, pk):
             "role": unit_role(request.user, unit),
             "can_edit": can_manage_unit(request.user, unit),
             "can_manage_people": can_manage_people(request.user, unit),
-            "can_manage_instruments": can_manage_instruments(request.user, unit),
+            "is_unit_manager": is_unit_manager(request.user, unit),
         },
     )
 

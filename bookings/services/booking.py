@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from instruments.models import Instrument
 from members.models import Unit
-from members.permissions import can_manage_instruments
+from members.permissions import is_unit_manager
 
 from .. import fees, rules
 from ..exceptions import BookingRuleError, DomainError, InvalidTransition, PermissionDenied, SlotTaken
@@ -94,7 +94,7 @@ def _locked(booking: Booking) -> Booking:
 
 
 def _require_owner(actor, booking: Booking) -> None:
-    if not can_manage_instruments(actor, booking.instrument.unit):
+    if not is_unit_manager(actor, booking.instrument.unit):
         raise PermissionDenied
 
 
@@ -250,7 +250,7 @@ def booking_cancel(*, actor, booking: Booking, reason: str = "", now: datetime |
     """
     now = now or timezone.now()
     booking = _locked(booking)
-    is_owner = can_manage_instruments(actor, booking.instrument.unit)
+    is_owner = is_unit_manager(actor, booking.instrument.unit)
     deadline = booking.starts_at - timedelta(hours=booking.instrument.cancel_deadline_hours)
     if booking.requester_id == actor.pk and (not is_owner or now <= deadline):
         if booking.status in Booking.HOLDING_STATUSES and now > deadline:

@@ -1,25 +1,12 @@
 """Bilingual booking notifications through the members outbox (written in the caller's transaction)."""
 
-from django.contrib.auth import get_user_model
 from django.utils import formats
 from django.utils.translation import override
 
-from members.models import Membership
+from members.selectors import unit_managers as managers_of  # noqa: F401  (re-exported for the services)
 from members.services import notification_send
 
 from ..availability import local
-
-User = get_user_model()
-
-
-def managers_of(unit):
-    """The people who run the unit's instruments: its active administrators and instrument managers."""
-    return User.objects.filter(
-        memberships__unit=unit,
-        memberships__status=Membership.Status.ACTIVE,
-        memberships__role__in=[Membership.Role.ADMIN, Membership.Role.MANAGER],
-        is_active=True,
-    ).distinct()
 
 
 def slot_text(starts_at, ends_at) -> str:

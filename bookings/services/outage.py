@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from instruments.models import Instrument
-from members.permissions import can_manage_instruments
+from members.permissions import is_unit_manager
 
 from ..exceptions import DomainError, PermissionDenied
 from ..models import Booking, Outage, SlotHold
@@ -23,7 +23,7 @@ def outage_create(
 ) -> Outage:
     """Declare an outage. Requested and approved bookings inside it are cancelled (their holders
     are told and can rebook); the outage then holds the range so no new booking can take it."""
-    if not can_manage_instruments(actor, instrument.unit):
+    if not is_unit_manager(actor, instrument.unit):
         raise PermissionDenied
     if ends_at <= starts_at:
         raise DomainError(_("The end must be after the start."))
@@ -67,7 +67,7 @@ def outage_create(
 def outage_withdraw(*, actor, outage: Outage) -> Outage:
     """End an outage early or call it off: its time can be booked again."""
     outage = Outage.objects.select_for_update().select_related("instrument__unit").get(pk=outage.pk)
-    if not can_manage_instruments(actor, outage.instrument.unit):
+    if not is_unit_manager(actor, outage.instrument.unit):
         raise PermissionDenied
     if outage.cancelled_at is not None:
         raise DomainError(_("This outage is already withdrawn."))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from instruments.models import Instrument
 from members.models import Unit
-from members.permissions import can_manage_instruments
+from members.permissions import is_unit_manager
 
 from .. import fees
 from ..exceptions import DomainError, PermissionDenied
@@ -84,7 +84,7 @@ def service_record_create(
     amount_reason: str = "",
 ) -> ServiceRecord:
     """The owner enters a service that had no booking (e.g. commissioned testing)."""
-    if not can_manage_instruments(actor, instrument.unit):
+    if not is_unit_manager(actor, instrument.unit):
         raise PermissionDenied
     if user_unit is None and not user_unit_name.strip():
         raise DomainError(_("Name the user's unit (choose a member unit or type its name)."))

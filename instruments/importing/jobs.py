@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
-from members.exceptions import DomainError, PermissionDenied
+from core.exceptions import DomainError, PermissionDenied
 from members.models import Unit
-from members.permissions import can_manage_instruments
+from members.permissions import is_unit_manager
 
 from ..models import ImportJob
 from .readers import Sheet, SheetError
@@ -57,7 +57,7 @@ def import_job_list(*, unit: Unit):
 
 def import_job_start(*, actor, unit: Unit, uploaded_file, language: str | None = None) -> ImportJob:
     """Store an uploaded CSV/XLSX and queue its dry run; nothing in the registry changes."""
-    if not can_manage_instruments(actor, unit):
+    if not is_unit_manager(actor, unit):
         raise PermissionDenied(_("You cannot manage this unit's instruments."))
     name = os.path.basename(uploaded_file.name or "")
     if not name.lower().endswith(ALLOWED_EXTENSIONS):
@@ -83,7 +83,7 @@ def import_job_start(*, actor, unit: Unit, uploaded_file, language: str | None =
 
 def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
     """Queue the write of a checked file's valid rows, by this user."""
-    if not can_manage_instruments(actor, job.unit):
+    if not is_unit_manager(actor, job.unit):
         raise PermissionDenied(_("You cannot manage this unit's instruments."))
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().select_related("unit").get(pk=job.pk)
@@ -106,7 +106,7 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
 
 def import_job_cancel(*, actor, job: ImportJob) -> ImportJob:
     """Drop a checked file without writing it."""
-    if not can_manage_instruments(actor, job.unit):
+    if not is_unit_manager(actor, job.unit):
         raise PermissionDenied(_("You cannot manage this unit's instruments."))
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -165,7 +165,7 @@ def import_job_apply(*, job_id: int) -> ImportJob | None:
                 if job.status != ImportJob.Status.IMPORTING:
                     return job
                 actor = User.objects.filter(pk=job.report.get("confirmed_by")).first()
-                if actor is None or not can_manage_instruments(actor, job.unit):
+                if actor is None or not is_unit_manager(actor, job.unit):
                     raise DomainError(_("The person who confirmed this import may no longer manage the unit."))
                 summary, checker = _run(
                     job, write=lambda results: write_results(results, actor=actor, file_name=job.original_name)

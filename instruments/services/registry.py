@@ -1,6 +1,6 @@
 """Every write a manager makes to the instrument registry, one function per use case.
 
-Each service checks ``can_manage_instruments`` first, validates everything (``full_clean()`` plus
+Each service checks ``is_unit_manager`` first, validates everything (``full_clean()`` plus
 the rules below) before writing anything, runs in one transaction, keeps the search document in
 step and leaves a history record with who did it and why. The rules are public functions
 (``validate_subject_areas``, ``clean_fee_items`` …) so that forms show the same messages beside
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.permissions import can_manage_instruments
+from members.permissions import is_unit_manager
 
 from .. import images
 from ..exceptions import DomainError, InstrumentRetired, InvalidTransition, PermissionDenied, RowsInvalid
@@ -124,7 +124,7 @@ def _refresh_search_document(instrument: Instrument) -> None:
 def _locked_for_manager(actor, instrument: Instrument) -> Instrument:
     """The instrument's row under a lock, after the permission and state checks."""
     locked = Instrument.objects.select_for_update().get(pk=instrument.pk)
-    if not can_manage_instruments(actor, locked.unit):
+    if not is_unit_manager(actor, locked.unit):
         raise PermissionDenied
     if locked.is_retired:
         raise InstrumentRetired(_("This instrument is retired; its record can no longer be changed."))
@@ -216,7 +216,7 @@ def instrument_create(
     written unless every part is valid; a ``ValidationError`` maps each problem to its field
     (``fee_items``, ``opening_hours`` and ``photos`` for the lists).
     """
-    if not can_manage_instruments(actor, unit):
+    if not is_unit_manager(actor, unit):
         raise PermissionDenied
     _check_field_names(fields, "instrument_create")
     instrument = Instrument(unit=unit, **_normalise(fields))

@@ -524,6 +524,7 @@ def test_a_manager_who_lost_the_role_cannot_confirm(check, write, manager, unit)
     job = check([good_row(1)])
     manager.memberships.filter(unit=unit).update(role="member")
     manager.__dict__.pop("_unit_roles", None)
+    manager.__dict__.pop("_managed_units", None)
     with pytest.raises(PermissionDenied):
         write(job)
     assert not Instrument.objects.exists()

@@ -13,7 +13,7 @@ ACTIONS = {
     "view": permissions.can_view_unit,
     "manage_unit": permissions.can_manage_unit,
     "manage_people": permissions.can_manage_people,
-    "manage_instruments": permissions.can_manage_instruments,
+    "manage_instruments": permissions.is_unit_manager,
     "book": permissions.can_book_for_unit,
 }
 

@@ -1,0 +1,133 @@
+"""The requester's and the owner's booking lists, one booking's page and its actions."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.permissions import is_unit_manager
+
+from .. import selectors, services
+from ..availability import local
+from ..exceptions import DomainError
+from ..filters import BookingFilter
+from ..forms import CompleteForm, RateForm, ReasonForm
+
+PAGE_SIZE = 20
+
+
+def _booking_page(request, queryset, template, title):
+    booking_filter = BookingFilter(request.GET or None, queryset=queryset.order_by("-starts_at", "-pk"))
+    page = Paginator(booking_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {"filter": booking_filter, "page": page, "title": title})
+
+
+@login_required
+def my_bookings(request):
+    return _booking_page(
+        request, selectors.booking_list_for_requester(user=request.user), "bookings/my_bookings.html", _("My bookings")
+    )
+
+
+@login_required
+def requests_queue(request):
+    return _booking_page(
+        request, selectors.booking_list_for_owner(user=request.user), "bookings/requests.html", _("Booking requests")
+    )
+
+
+@login_required
+def detail(request, pk):
+    booking = selectors.booking_get_for_user(user=request.user, pk=pk)
+    is_owner = is_unit_manager(request.user, booking.instrument.unit)
+    record = getattr(booking, "service_record", None)
+    complete_initial = {
+        "actual_start": local(booking.starts_at),
+        "actual_end": local(booking.ends_at),
+        "measurement_hours": round((booking.ends_at - booking.starts_at).total_seconds() / 3600, 2),
+        "sample_count": booking.sample_count,
+    }
+    context = {
+        "booking": booking,
+        "is_owner": is_owner,
+        "is_requester": booking.requester_id == request.user.pk,
+        "events": booking.events.select_related("actor"),
+        "record": record,
+        "reason_form": ReasonForm(),
+        "complete_form": CompleteForm(initial=complete_initial),
+        "rate_form": RateForm(),
+    }
+    return render(request, "bookings/detail.html", context)
+
+
+def _approve(request, booking):
+    services.booking_approve(actor=request.user, booking=booking)
+    return _("The booking is approved.")
+
+
+def _reject(request, booking):
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    services.booking_reject(actor=request.user, booking=booking, reason=reason)
+    return _("The booking is rejected.")
+
+
+def _cancel(request, booking):
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    services.booking_cancel(actor=request.user, booking=booking, reason=reason)
+    return _("The booking is cancelled.")
+
+
+def _no_show(request, booking):
+    services.booking_no_show(actor=request.user, booking=booking)
+    return _("The booking is recorded as a no-show.")
+
+
+def _complete(request, booking):
+    form = CompleteForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items() if k in form.fields)
+        raise DomainError(errors or _("Check the form."))
+    data = form.cleaned_data
+    services.booking_complete(
+        actor=request.user,
+        booking=booking,
+        actual_start=data["actual_start"],
+        actual_end=data["actual_end"],
+        preparation_hours=data["preparation_hours"],
+        measurement_hours=data["measurement_hours"],
+        post_processing_hours=data["post_processing_hours"],
+        sample_count=data["sample_count"],
+        amount=data["amount"],
+        amount_reason=data["amount_reason"],
+    )
+    return _("The booking is completed and recorded as a service.")
+
+
+BOOKING_ACTIONS = {
+    "approve": _approve,
+    "reject": _reject,
+    "cancel": _cancel,
+    "no-show": _no_show,
+    "complete": _complete,
+}
+
+
+@login_required
+@require_POST
+def booking_action(request, pk, action):
+    booking = selectors.booking_get_for_user(user=request.user, pk=pk)
+    handler = BOOKING_ACTIONS.get(action)
+    if handler is None:
+        raise Http404
+    try:
+        message = handler(request, booking)
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, message)
+    return redirect(booking)

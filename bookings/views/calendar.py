@@ -1,0 +1,101 @@
+"""The week calendar of an instrument with the booking request form."""
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.permissions import is_unit_manager
+
+from .. import fees, selectors, services
+from ..availability import local
+from ..exceptions import DomainError
+from ..forms import BookingRequestForm
+from ..models import Booking
+
+
+def _week_start(request) -> date:
+    try:
+        day = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        day = local(timezone.now()).date()
+    return selectors.week_start_of(day)
+
+
+def _initial_slot(request, instrument) -> dict:
+    """Prefill the form from a clicked free cell (?start=ISO&end=ISO)."""
+    try:
+        start = timezone.datetime.fromisoformat(request.GET["start"])
+        end = timezone.datetime.fromisoformat(request.GET["end"])
+    except (KeyError, ValueError):
+        return {}
+    start, end = local(start), local(end)
+    wanted = start + timedelta(minutes=max(60, instrument.min_slot_minutes))
+    end = min(end, wanted)
+    return {"date": start.date(), "start_time": start.time(), "end_time": end.time()}
+
+
+def calendar(request, pk):
+    """The week calendar of an instrument with the request form (signed-in members of a unit)."""
+    instrument = selectors.instrument_get_for_booking(user=request.user, pk=pk)
+    now = timezone.now()
+    week_start = _week_start(request)
+    is_owner = is_unit_manager(request.user, instrument.unit)
+    units = selectors.booking_units_for_user(user=request.user)
+    form = BookingRequestForm(request.POST or None, units=units, initial=_initial_slot(request, instrument))
+    estimate = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        if form.is_valid():
+            data = form.cleaned_data
+            if "estimate" in request.POST:
+                estimate = fees.estimate(
+                    instrument,
+                    unit=data["unit"],
+                    start=data["starts_at"],
+                    end=data["ends_at"],
+                    samples=data["sample_count"],
+                )
+            else:
+                try:
+                    booking = services.booking_request(
+                        user=request.user,
+                        unit=data["unit"],
+                        instrument=instrument,
+                        starts_at=data["starts_at"],
+                        ends_at=data["ends_at"],
+                        purpose=data["purpose"],
+                        sample_count=data["sample_count"],
+                        sample_description=data["sample_description"],
+                        service_way=data["service_way"],
+                        project_name=data["project_name"],
+                        funding_source=data["funding_source"],
+                    )
+                except DomainError as err:
+                    form.add_error(None, err.message)
+                else:
+                    if booking.status == Booking.Status.APPROVED:
+                        messages.success(request, _("Your booking is confirmed."))
+                    else:
+                        messages.success(request, _("Your request was sent to the instrument's owner."))
+                    return redirect(booking)
+    unit_for_prices = units.first() if units else None
+    context = {
+        "instrument": instrument,
+        "week": selectors.week_calendar(instrument=instrument, week_start=week_start, now=now, show_details=is_owner),
+        "previous_week": (week_start - timedelta(days=7)).isoformat(),
+        "next_week": (week_start + timedelta(days=7)).isoformat(),
+        "this_week": week_start.isoformat(),
+        "form": form,
+        "can_book": units.exists(),
+        "is_owner": is_owner,
+        "opening_hours": instrument.opening_hours.all(),
+        "fee_items": instrument.fee_items.all(),
+        "internal": unit_for_prices is not None and unit_for_prices.pk == instrument.unit_id,
+        "estimate": estimate,
+    }
+    return render(request, "bookings/calendar.html", context)

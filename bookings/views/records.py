@@ -1,0 +1,108 @@
+"""Service records: lists, one record, entry by hand and spreadsheet import."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .. import importing, selectors, services
+from ..exceptions import DomainError
+from ..filters import ServiceRecordFilter
+from ..forms import ImportForm, RateForm, ServiceRecordForm
+from ..models import ServiceRecordImport
+
+PAGE_SIZE = 20
+
+
+@login_required
+def record_list(request):
+    record_filter = ServiceRecordFilter(
+        request.GET or None, queryset=selectors.service_record_list_visible(user=request.user)
+    )
+    page = Paginator(record_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "bookings/record_list.html", {"filter": record_filter, "page": page})
+
+
+@login_required
+def record_detail(request, pk):
+    record = selectors.service_record_get_for_user(user=request.user, pk=pk)
+    form = RateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_record_rate(
+                user=request.user,
+                record=record,
+                rating=form.cleaned_data["rating"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as err:
+            form.add_error(None, err.message)
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return redirect(record)
+    can_rate = record.user_id == request.user.pk and record.rating is None
+    return render(request, "bookings/record_detail.html", {"record": record, "form": form, "can_rate": can_rate})
+
+
+@login_required
+def record_create(request):
+    instruments = selectors.instruments_managed_by(user=request.user)
+    form = ServiceRecordForm(
+        request.POST or None, instruments=instruments, initial={"instrument": request.GET.get("instrument")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            record = services.service_record_create(actor=request.user, **data)
+        except DomainError as err:
+            form.add_error(None, err.message)
+        else:
+            messages.success(request, _("The service record is saved."))
+            return redirect(record)
+    return render(request, "bookings/record_form.html", {"form": form, "has_instruments": instruments.exists()})
+
+
+@login_required
+def record_import(request):
+    units = selectors.managed_units(user=request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = importing.import_check(
+                actor=request.user, unit=form.cleaned_data["unit"], upload=form.cleaned_data["file"]
+            )
+        except DomainError as err:
+            form.add_error("file", err.message)
+        else:
+            return redirect("bookings:record_import_review", pk=job.pk)
+    return render(request, "bookings/record_import.html", {"form": form, "columns": importing.COLUMNS})
+
+
+@login_required
+def record_import_template(request):
+    response = HttpResponse(importing.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="service-records-template.csv"'
+    return response
+
+
+@login_required
+def record_import_review(request, pk):
+    job = selectors.import_get_for_manager(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            if "confirm" in request.POST:
+                job = importing.import_confirm(actor=request.user, job=job)
+                messages.success(request, _("%(n)d service records were imported.") % {"n": job.created_count})
+            else:
+                job = importing.import_cancel(actor=request.user, job=job)
+                messages.info(request, _("The import is cancelled; nothing was written."))
+        except DomainError as err:
+            messages.error(request, err.message)
+        return redirect("bookings:record_import_review", pk=job.pk)
+    return render(
+        request,
+        "bookings/record_import_review.html",
+        {"job": job, "can_confirm": job.status == ServiceRecordImport.Status.CHECKED and job.error_count == 0},
+    )

@@ -1,0 +1,9 @@
+"""App configuration for core (installed so its template filters and translations load)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Core")

@@ -1,0 +1,62 @@
+"""The one way any model changes status: ``transition(obj, to=…, actor=…, reason=…)``.
+
+Each model with a state machine declares ``TRANSITIONS``, a map from a status to the statuses it
+may become (``{"requested": {"approved", "rejected"}, …}``), on a field named ``status``. The
+helper locks the row (``SELECT … FOR UPDATE``), reads the status as it is now in the database,
+refuses a step the map does not allow with ``InvalidTransition``, and saves the new status with
+the actor and the reason on the object, so django-simple-history writes the history row (who,
+when, from what, why). Call it inside the service's transaction.
+"""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .exceptions import InvalidTransition
+
+# django-simple-history keeps the change reason in a varchar(100); the full reason stays on the
+# model's own field (decision_reason …) where one exists.
+HISTORY_REASON_LENGTH = 100
+
+
+def allowed_targets(model, status) -> set:
+    """The statuses a row of ``model`` in ``status`` may become."""
+    return set(model.TRANSITIONS.get(status, ()))
+
+
+def history_reason(to: str, reason: str = "") -> str:
+    """The change reason kept in the history table: ``to`` and the reason, cut to its column."""
+    text = f"{to}: {reason}" if reason else str(to)
+    if len(text) > HISTORY_REASON_LENGTH:
+        text = text[: HISTORY_REASON_LENGTH - 1] + "…"
+    return text
+
+
+def status_label(model, status) -> str:
+    """The display label of ``status`` of ``model``'s status field."""
+    return str(dict(model._meta.get_field("status").flatchoices).get(status, status))
+
+
+def transition(obj, *, to, actor=None, reason: str = "", **changes):
+    """Move ``obj`` to status ``to`` and save it with ``changes`` (other fields set in the same
+    save). Returns the status it had before. Raises ``InvalidTransition`` for a step that the
+    model's ``TRANSITIONS`` map does not allow from the status now stored in the database.
+    """
+    model = type(obj)
+    with transaction.atomic():
+        current = model._default_manager.select_for_update().filter(pk=obj.pk).values_list("status", flat=True).get()
+        if to not in allowed_targets(model, current):
+            raise InvalidTransition(
+                _("A %(kind)s that is %(current)s cannot become %(target)s.")
+                % {
+                    "kind": model._meta.verbose_name,
+                    "current": status_label(model, current),
+                    "target": status_label(model, to),
+                }
+            )
+        obj.status = to
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        obj._history_user = actor
+        obj._change_reason = history_reason(to, reason)
+        obj.save()
+    return current
