@@ -1,26 +1,30 @@
 """The bookings part of the REST API: bookings and their actions, service records, availability.
 
-A slot that is taken answers 409 with a JSON message; another broken rule answers 400.
+Views call the services directly; the API's exception handler (``platform_site.api_errors``) gives
+every error one body: a broken rule 400, a booking that is missing or not yours (or a step you may
+not take) 404, an illegal step or a taken slot 409. Times are ISO 8601 with their offset, in the
+range of ``core.timeparse``; ids are integers.
 """
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
+from core import timeparse
 from members.models import Unit
 
 from . import selectors, services
 from .availability import local
-from .exceptions import DomainError, SlotTaken
+from .exceptions import DomainError
 from .filters import BookingFilter, ServiceRecordFilter
 from .models import Booking, FundingSource, ServiceRecord, ServiceWay
 
@@ -28,7 +32,14 @@ MAX_AVAILABILITY_DAYS = 31
 
 
 class LocalDateTimeField(serializers.DateTimeField):
-    """ISO 8601 in the platform's time zone (e.g. 2030-03-06T09:00:00+08:00)."""
+    """ISO 8601 with its offset (e.g. 2030-03-06T09:00:00+08:00), in the years ``core.timeparse``
+    supports; shown in the platform's time zone. A time without an offset is refused."""
+
+    def to_internal_value(self, value):
+        try:
+            return timeparse.parse_datetime(value)
+        except DjangoValidationError as err:
+            raise serializers.ValidationError(err.messages) from None
 
     def to_representation(self, value):
         return local(value).isoformat()
@@ -71,8 +82,8 @@ class BookingSerializer(serializers.ModelSerializer):
 class BookingCreateSerializer(serializers.Serializer):
     instrument = serializers.IntegerField()
     unit = serializers.IntegerField(required=False, help_text="The unit you book for; defaults to your only unit.")
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = LocalDateTimeField()
+    ends_at = LocalDateTimeField()
     purpose = serializers.CharField(max_length=1000)
     sample_count = serializers.IntegerField(min_value=0, default=0)
     sample_description = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -86,8 +97,8 @@ class ReasonSerializer(serializers.Serializer):
 
 
 class CompleteSerializer(serializers.Serializer):
-    actual_start = serializers.DateTimeField()
-    actual_end = serializers.DateTimeField()
+    actual_start = LocalDateTimeField()
+    actual_end = LocalDateTimeField()
     preparation_hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, default=0)
     measurement_hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0)
     post_processing_hours = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, default=0)
@@ -138,27 +149,13 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
-
-
-def _domain_call(fn):
-    """Run a service; a taken slot is 409, another broken rule 400, a forbidden step 403."""
-    try:
-        return fn(), None
-    except SlotTaken as err:
-        return None, Response({"detail": str(err.message)}, status=status.HTTP_409_CONFLICT)
-    except DomainError as err:
-        return None, Response({"detail": str(err.message)}, status=status.HTTP_400_BAD_REQUEST)
-    except DjangoPermissionDenied:
-        return None, Response({"detail": _("You may not do this with this booking.")}, status=status.HTTP_403_FORBIDDEN)
-
-
 class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Your bookings and, if you manage instruments, those of your instruments."""
 
     serializer_class = BookingSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = BookingFilter
+    lookup_value_regex = r"\d+"
 
     queryset = Booking.objects.none()  # for the schema; get_queryset scopes by user
 
@@ -172,7 +169,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(
         request=BookingCreateSerializer,
-        responses={201: BookingSerializer, 400: ERROR, 409: ERROR},
+        responses={201: BookingSerializer},
         description="Request a slot; 409 when the slot is taken (also when another request just took it).",
     )
     def create(self, request):
@@ -189,76 +186,67 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             unit = units.first() if units.count() == 1 else None
             if unit is None:
                 raise ValidationError({"unit": _("Say which of your units you book for.")})
-        booking, error = _domain_call(
-            lambda: services.booking_request(
-                user=request.user,
-                unit=unit,
-                instrument=instrument,
-                starts_at=v["starts_at"],
-                ends_at=v["ends_at"],
-                purpose=v["purpose"],
-                sample_count=v["sample_count"],
-                sample_description=v["sample_description"],
-                service_way=v["service_way"],
-                project_name=v["project_name"],
-                funding_source=v["funding_source"],
-            )
+        booking = services.booking_request(
+            user=request.user,
+            unit=unit,
+            instrument=instrument,
+            starts_at=v["starts_at"],
+            ends_at=v["ends_at"],
+            purpose=v["purpose"],
+            sample_count=v["sample_count"],
+            sample_description=v["sample_description"],
+            service_way=v["service_way"],
+            project_name=v["project_name"],
+            funding_source=v["funding_source"],
         )
-        if error:
-            return error
         booking = selectors.booking_get_for_user(user=request.user, pk=booking.pk)
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
     def _act(self, fn):
-        booking = self.get_object()
-        _result, error = _domain_call(lambda: fn(booking))
-        if error:
-            return error
+        fn(self.get_object())
         return Response(BookingSerializer(self.get_object()).data)
 
-    @extend_schema(request=None, responses={200: BookingSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=None, responses={200: BookingSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._act(lambda b: services.booking_approve(actor=request.user, booking=b))
 
-    @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         reason = self._reason(request)
         return self._act(lambda b: services.booking_reject(actor=request.user, booking=b, reason=reason))
 
-    @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=ReasonSerializer, responses={200: BookingSerializer})
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         reason = self._reason(request)
         return self._act(lambda b: services.booking_cancel(actor=request.user, booking=b, reason=reason))
 
-    @extend_schema(request=None, responses={200: BookingSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=None, responses={200: BookingSerializer})
     @action(detail=True, methods=["post"], url_path="no-show")
     def no_show(self, request, pk=None):
         return self._act(lambda b: services.booking_no_show(actor=request.user, booking=b))
 
-    @extend_schema(request=CompleteSerializer, responses={200: BookingSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=CompleteSerializer, responses={200: BookingSerializer})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         data = CompleteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._act(lambda b: services.booking_complete(actor=request.user, booking=b, **data.validated_data))
 
-    @extend_schema(request=RateSerializer, responses={200: ServiceRecordSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=RateSerializer, responses={200: ServiceRecordSerializer})
     @action(detail=True, methods=["post"])
     def rate(self, request, pk=None):
         """Rate the service record of a completed booking (the requester, once)."""
         booking = self.get_object()
         record = getattr(booking, "service_record", None)
         if record is None:
-            return Response({"detail": _("Only a completed booking can be rated.")}, status=status.HTTP_400_BAD_REQUEST)
+            raise DomainError(_("Only a completed booking can be rated."))
         data = RateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result, error = _domain_call(
-            lambda: services.service_record_rate(user=request.user, record=record, **data.validated_data)
-        )
-        return error or Response(ServiceRecordSerializer(result).data)
+        result = services.service_record_rate(user=request.user, record=record, **data.validated_data)
+        return Response(ServiceRecordSerializer(result).data)
 
     @staticmethod
     def _reason(request) -> str:
@@ -273,6 +261,7 @@ class ServiceRecordViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ServiceRecordSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = ServiceRecordFilter
+    lookup_value_regex = r"\d+"
 
     queryset = ServiceRecord.objects.none()
 
@@ -281,16 +270,14 @@ class ServiceRecordViewSet(viewsets.ReadOnlyModelViewSet):
             return ServiceRecord.objects.none()
         return selectors.service_record_list_visible(user=self.request.user).order_by("-started_at", "-pk")
 
-    @extend_schema(request=RateSerializer, responses={200: ServiceRecordSerializer, 400: ERROR, 403: ERROR})
+    @extend_schema(request=RateSerializer, responses={200: ServiceRecordSerializer})
     @action(detail=True, methods=["post"])
     def rate(self, request, pk=None):
         record = self.get_object()
         data = RateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result, error = _domain_call(
-            lambda: services.service_record_rate(user=request.user, record=record, **data.validated_data)
-        )
-        return error or Response(ServiceRecordSerializer(result).data)
+        result = services.service_record_rate(user=request.user, record=record, **data.validated_data)
+        return Response(ServiceRecordSerializer(result).data)
 
 
 class IntervalSerializer(serializers.Serializer):
@@ -318,10 +305,20 @@ class InstrumentAvailabilityViewSet(viewsets.ViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("start", OpenApiTypes.DATETIME, required=False, description="Default: now"),
-            OpenApiParameter("end", OpenApiTypes.DATETIME, required=False, description="Default: start + 7 days"),
+            OpenApiParameter(
+                "start",
+                OpenApiTypes.DATETIME,
+                required=False,
+                description="With its offset, e.g. 2030-03-06T09:00:00+08:00 (years 1900 to 2199). Default: now",
+            ),
+            OpenApiParameter(
+                "end",
+                OpenApiTypes.DATETIME,
+                required=False,
+                description="With its offset; at most 31 days after the start. Default: start + 7 days",
+            ),
         ],
-        responses={200: AvailabilitySerializer, 400: ERROR, 404: ERROR},
+        responses={200: AvailabilitySerializer},
     )
     def list(self, request, instrument_pk=None):
         instrument = selectors.instrument_get_for_booking(user=request.user, pk=instrument_pk)
@@ -342,16 +339,14 @@ class InstrumentAvailabilityViewSet(viewsets.ViewSet):
 
     @staticmethod
     def _when(request, name, default) -> datetime:
+        """``?start=`` / ``?end=``: ISO 8601 with its offset, in the years ``core.timeparse`` supports."""
         raw = request.query_params.get(name)
         if not raw:
             return default
         try:
-            value = datetime.fromisoformat(raw.replace(" ", "+"))
-        except ValueError:
-            raise ValidationError({name: _("Use ISO 8601, e.g. 2030-03-06T09:00:00+08:00.")}) from None
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-        return value
+            return timeparse.parse_datetime(raw)
+        except DjangoValidationError as err:
+            raise ValidationError({name: err.messages}) from None
 
 
 def register(router):

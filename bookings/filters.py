@@ -1,7 +1,7 @@
 """Filters shared by the pages and the API: bookings by status and date, and the catalogue's
 "free between … and … for at least N hours" (a mixin for the instruments FilterSet)."""
 
-from datetime import time, timedelta
+from datetime import timedelta
 
 import django_filters
 from django import forms
@@ -9,42 +9,42 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import filters as core_filters
+from core.timeparse import start_of_day
 from instruments.filters import InstrumentFilter
 
-from .availability import at_local
 from .models import Booking, ServiceRecord
 from .selectors import instruments_with_free_gap
 
 MAX_FREE_RANGE_DAYS = 31
 
 
+def _date_filter(method, label):
+    """A local date in the supported range (``core.timeparse``): year 9999 is a form error, not a 500."""
+    return core_filters.DateFilter(
+        method=method, label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
 class BookingFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Booking.Status.choices, label=_("Status"))
-    date_from = django_filters.DateFilter(
-        method="filter_from", label=_("From date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = django_filters.DateFilter(
-        method="filter_to", label=_("Until date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date_from = _date_filter("filter_from", _("From date"))
+    date_to = _date_filter("filter_to", _("Until date"))
 
     class Meta:
         model = Booking
         fields = ["status", "date_from", "date_to"]
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(ends_at__gt=at_local(value, time(0)))
+        return queryset.filter(ends_at__gt=start_of_day(value))
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(starts_at__lt=at_local(value + timedelta(days=1), time(0)))
+        return queryset.filter(starts_at__lt=start_of_day(value + timedelta(days=1)))
 
 
 class ServiceRecordFilter(django_filters.FilterSet):
-    date_from = django_filters.DateFilter(
-        method="filter_from", label=_("From date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    date_to = django_filters.DateFilter(
-        method="filter_to", label=_("Until date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date_from = _date_filter("filter_from", _("From date"))
+    date_to = _date_filter("filter_to", _("Until date"))
     service_way = django_filters.ChoiceFilter(
         choices=ServiceRecord._meta.get_field("service_way").choices, label=_("Service way")
     )
@@ -55,10 +55,10 @@ class ServiceRecordFilter(django_filters.FilterSet):
         fields = ["date_from", "date_to", "service_way", "is_external"]
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(started_at__gte=at_local(value, time(0)))
+        return queryset.filter(started_at__gte=start_of_day(value))
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(started_at__lt=at_local(value + timedelta(days=1), time(0)))
+        return queryset.filter(started_at__lt=start_of_day(value + timedelta(days=1)))
 
 
 class FreeGapFilterMixin(django_filters.FilterSet):
@@ -68,12 +68,12 @@ class FreeGapFilterMixin(django_filters.FilterSet):
     most 31 days. Usage: ``class InstrumentFilter(FreeGapFilterMixin, django_filters.FilterSet): …``.
     """
 
-    free_from = django_filters.IsoDateTimeFilter(
+    free_from = core_filters.DateTimeFilter(
         method="filter_free_gap",
         label=_("Free from"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    free_to = django_filters.IsoDateTimeFilter(
+    free_to = core_filters.DateTimeFilter(
         method="filter_free_gap",
         label=_("Free until"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),

@@ -5,6 +5,7 @@ from datetime import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import timeparse
 from members.models import Unit
 
 from .availability import local_tz
@@ -21,12 +22,18 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
 
 def local_datetime_field(label, **kwargs):
-    return forms.DateTimeField(label=label, widget=LocalDateTimeInput(), input_formats=LOCAL_INPUT, **kwargs)
+    """A local wall time from ``<input type="datetime-local">``, in the supported range (``core.timeparse``)."""
+    return timeparse.DateTimeField(label=label, widget=LocalDateTimeInput(), input_formats=LOCAL_INPUT, **kwargs)
+
+
+def local_date_field(label, **kwargs):
+    """A date from ``<input type="date">``, in the supported range (``core.timeparse``)."""
+    return timeparse.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
 
 class BookingRequestForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Book for the unit"), queryset=Unit.objects.none(), empty_label=None)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = local_date_field(_("Date"))
     start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     purpose = forms.CharField(label=_("Purpose"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

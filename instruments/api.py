@@ -4,22 +4,20 @@ Anyone may read the public catalogue, with the same filters as the catalogue pag
 (``InstrumentFilter``; free text as ``?search=``). Registering, editing and retiring an
 instrument are for the owner unit's administrators and instrument managers, through the
 registry services: another unit's manager gets 404 (the instrument is not theirs), a broken
-rule 400 with messages by field, a retired instrument 409.
+rule 400 with messages by field, a retired instrument 409 — the API's exception handler
+(``platform_site.api_errors``) turns the services' errors into the one error body.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
-from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from core.timeparse import validate_in_range
 from members.models import District, Unit
 
 from . import catalogue, selectors, services
-from .exceptions import DomainError, InvalidTransition
 from .filters import catalogue_filterset_class
 from .models import Category, FeeItem, Instrument, OpeningHours, Photo
 
@@ -173,6 +171,7 @@ class InstrumentWriteSerializer(serializers.ModelSerializer):
         model = Instrument
         fields = [*services.INSTRUMENT_FIELDS, "fee_items", "opening_hours"]
         validators = []  # the asset number's uniqueness is the service's rule, with its own message
+        extra_kwargs = {"commissioned_on": {"validators": [validate_in_range]}}
 
 
 class InstrumentCreateSerializer(InstrumentWriteSerializer):
@@ -186,28 +185,10 @@ class RetireSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
-
-
 class CataloguePagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
-
-
-def _call_service(function, **kwargs):
-    """Run a registry service, turning its errors into JSON answers with messages by field."""
-    try:
-        return function(**kwargs)
-    except InvalidTransition as err:
-        raise Conflict({"non_field_errors": [err.message]}) from err
-    except DomainError as err:
-        raise APIValidationError({"non_field_errors": [err.message]}) from err
-    except DjangoValidationError as err:
-        detail = err.message_dict if hasattr(err, "error_dict") else {"non_field_errors": err.messages}
-        raise APIValidationError(detail) from err
 
 
 def _service_arguments(validated: dict) -> dict:
@@ -288,7 +269,7 @@ class InstrumentViewSet(
         serializer.is_valid(raise_exception=True)
         arguments = _service_arguments(serializer.validated_data)
         unit = arguments["fields"].pop("unit")
-        instrument = _call_service(services.instrument_create, actor=request.user, unit=unit, **arguments)
+        instrument = services.instrument_create(actor=request.user, unit=unit, **arguments)
         return self._detail(instrument, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
@@ -296,7 +277,7 @@ class InstrumentViewSet(
         serializer = self.get_serializer(instrument, data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         arguments = _service_arguments(serializer.validated_data)
-        instrument = _call_service(services.instrument_update, actor=request.user, instrument=instrument, **arguments)
+        instrument = services.instrument_update(actor=request.user, instrument=instrument, **arguments)
         return self._detail(instrument)
 
     @extend_schema(
@@ -309,8 +290,8 @@ class InstrumentViewSet(
         instrument = selectors.instrument_get_for_manager(user=request.user, pk=pk)
         serializer = RetireSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        instrument = _call_service(
-            services.instrument_retire, actor=request.user, instrument=instrument, reason=serializer.data["reason"]
+        instrument = services.instrument_retire(
+            actor=request.user, instrument=instrument, reason=serializer.data["reason"]
         )
         return self._detail(instrument)
 

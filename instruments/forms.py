@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core import timeparse
+
 from . import images, services
 from .exceptions import RowsInvalid
 from .models import Category, FeeItem, Instrument, OpeningHours
@@ -78,6 +80,7 @@ class InstrumentForm(forms.ModelForm):
     class Meta:
         model = Instrument
         fields = list(services.INSTRUMENT_FIELDS)
+        field_classes = {"commissioned_on": timeparse.DateField}  # years 1900 to 2199: no overflow later
         widgets = {
             "commissioned_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "technical_indicators": forms.Textarea(attrs={"rows": 3, "maxlength": 500}),

@@ -45,6 +45,7 @@ class UnitViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return selectors.unit_list_public()

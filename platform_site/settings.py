@@ -195,11 +195,25 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every operation lists its 400/401/403/404/409 answers with the one error body.
+    "DEFAULT_SCHEMA_CLASS": "platform_site.schema.ErrorAutoSchema",
+    # Every error answers {"detail", "code", "fields"}; domain errors become 400/404/409.
+    "EXCEPTION_HANDLER": "platform_site.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Instrument Commons API",
-    "DESCRIPTION": "Regional large-scale scientific instrument sharing platform.",
+    "DESCRIPTION": (
+        "Regional large-scale scientific instrument sharing platform.\n\n"
+        "Times are ISO 8601 with their offset (e.g. `2030-03-06T09:00:00+08:00`); times are shown in the "
+        "platform's zone. Dates and times must lie in the years 1900 to 2199.\n\n"
+        "Every error (400 and above) has one body: "
+        '`{"detail": "message", "code": "invalid", "fields": {"field": ["message", …]}}`. '
+        "`fields` gives messages by field of the request (`non_field_errors` for none; nested fields as "
+        "`fee_items.1.name`) and is empty when no field is to blame. Codes: 400 `invalid` (a broken rule) or "
+        "`parse_error`; 401/403 `not_authenticated`, `authentication_failed`, `permission_denied`; "
+        "404 `not_found` (missing or not yours: the same answer); 409 `invalid_transition` (the object's "
+        "state does not allow the step) or `conflict` (e.g. the slot is taken)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI assets come from the drf-spectacular-sidecar package, never from a CDN.

@@ -3,11 +3,13 @@
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import timeparse
 from members.permissions import is_unit_manager
 
 from .. import fees, selectors, services
@@ -18,21 +20,21 @@ from ..models import Booking
 
 
 def _week_start(request) -> date:
+    """The Monday of ``?week=`` (a date in the supported range), else of this week."""
     try:
-        day = date.fromisoformat(request.GET.get("week", ""))
-    except ValueError:
+        day = timeparse.parse_date(request.GET["week"])
+    except (KeyError, ValidationError):
         day = local(timezone.now()).date()
     return selectors.week_start_of(day)
 
 
 def _initial_slot(request, instrument) -> dict:
-    """Prefill the form from a clicked free cell (?start=ISO&end=ISO)."""
+    """Prefill the form from a clicked free cell (?start=ISO&end=ISO); a bad value prefills nothing."""
     try:
-        start = timezone.datetime.fromisoformat(request.GET["start"])
-        end = timezone.datetime.fromisoformat(request.GET["end"])
-    except (KeyError, ValueError):
+        start = timeparse.parse_datetime(request.GET["start"], allow_naive=True)
+        end = timeparse.parse_datetime(request.GET["end"], allow_naive=True)
+    except (KeyError, ValidationError):
         return {}
-    start, end = local(start), local(end)
     wanted = start + timedelta(minutes=max(60, instrument.min_slot_minutes))
     end = min(end, wanted)
     return {"date": start.date(), "start_time": start.time(), "end_time": end.time()}

@@ -26,7 +26,7 @@ def test_wrong_password_gives_json_field_errors(api):
     UserFactory(email="li@example.cn")
     response = api.post("/api/v1/auth/token/", {"username": "li@example.cn"}, format="json")
     assert response.status_code == 400
-    assert "password" in response.json()
+    assert "password" in response.json()["fields"]
 
 
 def test_units_lists_only_approved_and_filters(api, django_assert_num_queries):
