@@ -8,8 +8,9 @@ Every answer of 400 and above has this body::
       "fields": {"starts_at": ["Add the time zone offset, e.g. 2030-03-06T09:00:00+08:00."]}
     }
 
-``fields`` maps a field of the request to its messages (``non_field_errors`` for messages about no
-one field; nested fields as ``fee_items.1.name``); it is empty when no field is to blame. ``code``:
+``fields`` maps a field of the request to its messages (nested fields as ``fee_items.1.name``); a 400
+puts messages about no one field under ``non_field_errors``; ``fields`` is empty when the answer is
+not about the request's fields (401, 403, 404, a 409 that names no field). ``code``:
 
 - 400 ``invalid``: the request breaks a rule (DRF and Django validation errors, a filter that makes no
   sense, a ``core.exceptions.DomainError`` — beside its ``.field`` when it has one);
@@ -51,6 +52,10 @@ def _field_detail(field: str | None, message) -> dict:
     return {field or api_settings.NON_FIELD_ERRORS_KEY: [message]}
 
 
+def _conflict_detail(exc: DomainError):
+    return {exc.field: [exc.message]} if exc.field else exc.message
+
+
 def _django_validation_detail(err: DjangoValidationError):
     if hasattr(err, "error_dict"):
         return {
@@ -63,9 +68,9 @@ def _django_validation_detail(err: DjangoValidationError):
 def as_api_exception(exc: Exception) -> Exception:
     """The DRF exception that answers a domain or Django error (others are returned unchanged)."""
     if isinstance(exc, InvalidTransition):
-        return InvalidTransitionError(_field_detail(exc.field, exc.message))
+        return InvalidTransitionError(_conflict_detail(exc))
     if isinstance(exc, Conflict):
-        return ConflictError(_field_detail(exc.field, exc.message))
+        return ConflictError(_conflict_detail(exc))
     if isinstance(exc, DomainError):
         return exceptions.ValidationError(_field_detail(exc.field, exc.message))
     if isinstance(exc, DjangoValidationError):

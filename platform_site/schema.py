@@ -1,7 +1,8 @@
 """The OpenAPI schema's view inspector: every operation lists its error answers with the one error body.
 
-Reads list 400 (a filter or parameter that makes no sense) and 404; those behind a login also 401
-and 403; writes list 400, 401, 403, 404 and 409. An answer an operation declares itself with
+Reads list 400 (a filter or parameter that makes no sense) and 404; those behind a sign-in also 401
+and 403; writes list 400, 401, 403, 404 and 409 (a write open to all, like the token endpoint,
+lists no 401/403). An answer an operation declares itself with
 ``@extend_schema(responses=…)`` is kept as it is. The body is ``platform_site.api_errors``' shape.
 """
 
@@ -30,7 +31,8 @@ class ErrorSerializer(serializers.Serializer):
     )
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="Messages by field of the request (`non_field_errors` for none; nested as `fee_items.1.name`).",
+        help_text="Messages by field of the request, nested as `fee_items.1.name`; in a 400 `non_field_errors` "
+        "for messages about no one field; empty when the answer is not about the request's fields.",
     )
 
 
@@ -38,11 +40,14 @@ class ErrorAutoSchema(AutoSchema):
     """``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``: drf-spectacular's, plus the error answers."""
 
     def error_codes(self) -> list[str]:
+        """400 and 404 always; 401 and 403 where a sign-in may be needed; 409 for writes."""
+        write = self.method not in permissions.SAFE_METHODS
+        open_to_all = (permissions.AllowAny,) if write else OPEN_PERMISSIONS
         codes = ["400", "404"]
-        if self.method not in permissions.SAFE_METHODS:
-            return ["400", "401", "403", "404", "409"]
-        if any(not isinstance(p, OPEN_PERMISSIONS) for p in self.view.get_permissions()):
+        if any(not isinstance(p, open_to_all) for p in self.view.get_permissions()):
             codes += ["401", "403"]
+        if write:
+            codes.append("409")
         return sorted(codes)
 
     def get_operation(self, *args, **kwargs):

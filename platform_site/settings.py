@@ -208,8 +208,9 @@ SPECTACULAR_SETTINGS = {
         "platform's zone. Dates and times must lie in the years 1900 to 2199.\n\n"
         "Every error (400 and above) has one body: "
         '`{"detail": "message", "code": "invalid", "fields": {"field": ["message", …]}}`. '
-        "`fields` gives messages by field of the request (`non_field_errors` for none; nested fields as "
-        "`fee_items.1.name`) and is empty when no field is to blame. Codes: 400 `invalid` (a broken rule) or "
+        "`fields` gives messages by field of the request (nested fields as `fee_items.1.name`; in a 400, "
+        "`non_field_errors` for messages about no one field) and is empty when the answer is not about the "
+        "request's fields. Codes: 400 `invalid` (a broken rule) or "
         "`parse_error`; 401/403 `not_authenticated`, `authentication_failed`, `permission_denied`; "
         "404 `not_found` (missing or not yours: the same answer); 409 `invalid_transition` (the object's "
         "state does not allow the step) or `conflict` (e.g. the slot is taken)."

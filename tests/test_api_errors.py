@@ -158,7 +158,8 @@ def test_404_for_missing_and_for_not_yours_is_the_same_body(api, instrument, soo
 def test_a_taken_slot_is_409_conflict(api, instrument, soon):
     assert api.post("/api/v1/bookings/", booking_payload(instrument, soon), format="json").status_code == 201
     response = api.post("/api/v1/bookings/", booking_payload(instrument, soon, "10:00", "12:00"), format="json")
-    assert "taken" in assert_error(response, 409, "conflict")["detail"]
+    body = assert_error(response, 409, "conflict")
+    assert "taken" in body["detail"] and body["fields"] == {}
 
 
 def test_approving_a_cancelled_booking_is_409_invalid_transition(api, instrument, soon, manager):
