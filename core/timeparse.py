@@ -27,7 +27,7 @@ DATETIME_EXAMPLE = "2030-03-06T09:00:00+08:00"
 DATE_EXAMPLE = "2030-03-06"
 
 # In a query string an unencoded "+" arrives as a space: "…T09:00:00 08:00" means "+08:00".
-_SPACE_FOR_PLUS = re.compile(r"(?<=\d) (\d{2}(?::?\d{2})?)$")
+_SPACE_FOR_PLUS = re.compile(r"^(.*T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
 
 
 def local_tz():
@@ -63,7 +63,7 @@ def parse_datetime(raw: str, *, allow_naive: bool = False) -> datetime:
 
     Without ``allow_naive`` a value without an offset is refused; with it, it is a local wall time.
     """
-    text = _SPACE_FOR_PLUS.sub(r"+\1", str(raw).strip())
+    text = _SPACE_FOR_PLUS.sub(r"\1+\2", str(raw).strip())
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
@@ -108,7 +108,7 @@ class DateTimeField(forms.DateTimeField):
 
     def to_python(self, value):
         if isinstance(value, str) and value.strip():
-            value = _SPACE_FOR_PLUS.sub(r"+\1", value.strip())
+            value = _SPACE_FOR_PLUS.sub(r"\1+\2", value.strip())
         value = super().to_python(value)
         return None if value is None else to_local(value, allow_naive=False)
 

@@ -39,6 +39,10 @@ def test_a_datetime_with_its_offset_is_the_same_instant_in_shanghai():
 
 def test_an_unencoded_plus_that_arrived_as_a_space_is_read_as_the_offset():
     assert timeparse.parse_datetime("2030-03-06T09:00:00 08:00") == datetime(2030, 3, 6, 9, tzinfo=SHANGHAI)
+    assert timeparse.parse_datetime("2030-03-06T09:00 0800") == datetime(2030, 3, 6, 9, tzinfo=SHANGHAI)
+    with pytest.raises(ValidationError) as excinfo:
+        timeparse.parse_datetime("2030-03-06 09:00")  # a space between date and time is no offset
+    assert excinfo.value.code == "naive"
 
 
 def test_a_naive_datetime_is_refused_with_the_offset_to_add():
