@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import override
 
 from bookings import services
 from bookings.exceptions import BookingRuleError, DomainError, InvalidTransition, SlotTaken
@@ -159,6 +160,18 @@ def test_rejecting_needs_a_reason_and_frees_the_slot(instrument, requester, mana
     assert "样品含放射性" in Notification.objects.filter(recipient=requester).latest("pk").body
     # The freed slot can be requested again.
     request(instrument, requester, day, now)
+
+
+def test_a_long_rejection_reason_is_kept_whole_and_cut_only_in_the_history(instrument, requester, manager, day, now):
+    """The history's reason column holds 100 characters; a 200-character reason used to fail on PostgreSQL."""
+    booking = request(instrument, requester, day, now)
+    reason = ("样品含放射性，请改约。" * 20)[:200]
+    services.booking_reject(actor=manager, booking=booking, reason=reason)
+    booking.refresh_from_db()
+    assert booking.status == S.REJECTED and booking.decision_reason == reason
+    assert booking.events.last().reason == reason
+    assert len(booking.history.latest().history_change_reason) == 100
+    assert reason in Notification.objects.filter(recipient=requester).latest("pk").body
 
 
 def test_only_the_owner_decides(instrument, requester, day, now):
@@ -338,6 +351,9 @@ def test_an_outage_cancels_bookings_inside_it_and_blocks_new_ones(instrument, re
     assert "真空泵故障" in inside.events.last().reason
     note = Notification.objects.filter(recipient=requester).latest("pk")
     assert "/book/" in note.url and "场发射扫描电镜" in note.subject
+    assert "(Repair)" in note.body  # the outage kind, in the reader's language
+    with override("zh-hans"):
+        assert "停机（维修）" in note.body
     with pytest.raises(SlotTaken):
         request(instrument, requester, day, now, start=(12, 30), end=(13, 30))
     services.outage_withdraw(actor=manager, outage=outage)
