@@ -51,9 +51,7 @@ def instrument_feed(*, instrument) -> bytes:
     with override(settings.LANGUAGE_CODE):
         cal = _calendar(_("%(instrument)s – busy times") % {"instrument": instrument.name})
         busy = _("Busy")
-        holds = SlotHold.objects.filter(instrument=instrument, starts_at__lt=end, ends_at__gt=start).order_by(
-            "starts_at"
-        )
+        holds = SlotHold.objects.filter(instrument=instrument).overlapping(start, end).order_by("starts_at")
         for hold in holds:
             cal.add_component(_event(f"hold-{hold.pk}@instrument-commons", hold.starts_at, hold.ends_at, busy, now))
     return cal.to_ical()
@@ -67,9 +65,8 @@ def user_feed(*, user) -> bytes:
         Booking.objects.filter(
             requester=user,
             status__in=[Booking.Status.REQUESTED, Booking.Status.APPROVED, Booking.Status.COMPLETED],
-            starts_at__lt=end,
-            ends_at__gt=start,
         )
+        .overlapping(start, end)
         .select_related("instrument")
         .order_by("starts_at")
     )

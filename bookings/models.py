@@ -46,6 +46,12 @@ class FundingSource(models.TextChoices):
     NONE = "none", _("No project")
 
 
+class SlotHoldQuerySet(models.QuerySet):
+    def overlapping(self, starts_at, ends_at):
+        """Holds that share time with [starts_at, ends_at); touching ranges do not overlap."""
+        return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
+
+
 class SlotHold(models.Model):
     """A time range of an instrument that nobody else may take: an active booking or an outage."""
 
@@ -59,6 +65,8 @@ class SlotHold(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     booking = models.OneToOneField("Booking", on_delete=models.CASCADE, null=True, blank=True, related_name="hold")
     outage = models.OneToOneField("Outage", on_delete=models.CASCADE, null=True, blank=True, related_name="hold")
+
+    objects = SlotHoldQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("slot hold")
@@ -86,6 +94,7 @@ class BookingQuerySet(models.QuerySet):
         return self.filter(instrument=instrument)
 
     def overlapping(self, starts_at, ends_at):
+        """Bookings that share time with [starts_at, ends_at); touching ranges do not overlap."""
         return self.filter(starts_at__lt=ends_at, ends_at__gt=starts_at)
 
     def with_related(self):
@@ -104,6 +113,15 @@ class Booking(models.Model):
         NO_SHOW = "no_show", _("No-show")
 
     HOLDING_STATUSES = (Status.REQUESTED, Status.APPROVED)
+    # The booking state machine, read by core.transitions.transition.
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.APPROVED, Status.REJECTED, Status.CANCELLED},
+        Status.APPROVED: {Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED},
+        Status.REJECTED: set(),
+        Status.CANCELLED: set(),
+        Status.COMPLETED: set(),
+        Status.NO_SHOW: set(),
+    }
 
     instrument = models.ForeignKey(
         Instrument, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("instrument")

@@ -116,7 +116,7 @@ def calendar_token_owner(*, token: str):
 
 
 def holds_between(*, instrument_ids, start: datetime, end: datetime):
-    return SlotHold.objects.filter(instrument_id__in=instrument_ids, starts_at__lt=end, ends_at__gt=start)
+    return SlotHold.objects.filter(instrument_id__in=instrument_ids).overlapping(start, end)
 
 
 def availability(*, instrument: Instrument, start: datetime, end: datetime) -> dict:

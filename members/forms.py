@@ -49,6 +49,15 @@ class SignupForm(forms.Form):
         return data
 
 
+class AccountForm(forms.ModelForm):
+    """One's own name, phone and the language of one's e-mails."""
+
+    class Meta:
+        model = User
+        fields = ["name", "phone", "language"]
+        widgets = {"phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})}
+
+
 class UnitForm(forms.ModelForm):
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .messages import render_message
 from .validators import validate_credit_code, validate_phone
 
 
@@ -34,8 +35,17 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+def language_choices():
+    """The portal's languages; a callable, so settings are read when needed, not at import."""
+    return settings.LANGUAGES
+
+
 class User(AbstractUser):
-    """A person: an enterprise user, a researcher, a unit's staff member or a bureau officer."""
+    """A person: an enterprise user, a researcher, a unit's staff member or a bureau officer.
+
+    ``language`` is the language of the e-mails the person receives; pages follow the language
+    chosen in the browser session.
+    """
 
     username = None
     first_name = None
@@ -43,6 +53,7 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail"), unique=True)
     name = models.CharField(_("name"), max_length=50)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    language = models.CharField(_("language of e-mails"), max_length=10, choices=language_choices, default="zh-hans")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["name"]
@@ -133,6 +144,13 @@ class Unit(models.Model):
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
 
+    TRANSITIONS = {
+        Status.PENDING: {Status.APPROVED, Status.REJECTED},
+        Status.REJECTED: {Status.APPROVED},
+        Status.APPROVED: {Status.SUSPENDED},
+        Status.SUSPENDED: {Status.APPROVED},
+    }
+
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -195,6 +213,12 @@ class Membership(models.Model):
         DECLINED = "declined", _("Declined")
 
     MANAGING_ROLES = (Role.ADMIN, Role.MANAGER)
+    # A declined person may ask again; an active membership ends by removal, not by a status.
+    TRANSITIONS = {
+        Status.PENDING: {Status.ACTIVE, Status.DECLINED},
+        Status.DECLINED: {Status.PENDING},
+        Status.ACTIVE: set(),
+    }
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
@@ -218,7 +242,15 @@ class Membership(models.Model):
 
 
 class Notification(models.Model):
-    """A message for one person: shown in the portal and e-mailed.
+    """A message for one person: shown in the portal and e-mailed, each time in the reader's language.
+
+    The row keeps the message untranslated: ``subject_msgid`` and ``body_msgid`` are the English
+    sources of ``gettext_lazy`` strings, ``params`` their ``%(name)s`` values as JSON (see
+    ``members.messages``: a translatable value such as a status label is stored as
+    ``{"_msgid": "Approved"}``). ``subject`` and ``body`` render it in the active language, so the
+    portal shows it in the language of the page and the e-mail in the recipient's ``language``.
+    ``params`` is None for rows written before messages were translatable: their text is literal
+    and is shown as it is.
 
     The row is the outbox: it is written in the same transaction as the change it reports, and
     ``sent_at`` stays empty until the mail server has accepted it, so a broker or mail outage
@@ -231,8 +263,9 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("recipient"),
     )
-    subject = models.CharField(_("subject"), max_length=200)
-    body = models.TextField(_("message"))
+    subject_msgid = models.CharField(_("subject"), max_length=200)
+    body_msgid = models.TextField(_("message"))
+    params = models.JSONField(_("message parameters"), null=True, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -251,3 +284,13 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+    @property
+    def subject(self) -> str:
+        """The subject in the active language."""
+        return render_message(self.subject_msgid, self.params)
+
+    @property
+    def body(self) -> str:
+        """The message in the active language."""
+        return render_message(self.body_msgid, self.params)

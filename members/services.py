@@ -3,26 +3,23 @@
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
+
+from core.transitions import transition
 
 from .exceptions import DomainError, InvalidTransition, PermissionDenied
+from .messages import encode_params, msgid_of
 from .models import Membership, Notification, Unit
 from .permissions import can_decide_unit, can_manage_people, can_manage_unit
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
-
-UNIT_TRANSITIONS = {
-    Unit.Status.PENDING: {Unit.Status.APPROVED, Unit.Status.REJECTED},
-    Unit.Status.REJECTED: {Unit.Status.APPROVED},
-    Unit.Status.APPROVED: {Unit.Status.SUSPENDED},
-    Unit.Status.SUSPENDED: {Unit.Status.APPROVED},
-}
 
 UNIT_PROFILE_FIELDS = (
     "name",
@@ -44,17 +41,28 @@ UNIT_PROFILE_FIELDS = (
 # --- Notifications (the outbox) ---------------------------------------------------------------
 
 
-def notification_send(*, recipients: Iterable, subject: str, body: str, url: str = "") -> list[Notification]:
+def notification_send(
+    *, recipients: Iterable, subject, body, params: dict | None = None, url: str = ""
+) -> list[Notification]:
     """Queue a message for each recipient; it is e-mailed after the surrounding transaction commits.
+
+    ``subject`` and ``body`` are ``gettext_lazy`` strings with ``%(name)s`` placeholders filled
+    from ``params`` (a lazy value, such as a status label, is translated too). The row keeps them
+    untranslated, so the portal shows the message in the reader's language and the e-mail goes
+    out in the recipient's chosen language.
 
     The rows are written inside the caller's transaction, so a rolled-back change sends nothing
     and a committed one is never lost: if the broker is down the periodic flush sends it later.
     """
     from .tasks import notification_deliver_task
 
-    rows = Notification.objects.bulk_create(
-        [Notification(recipient=r, subject=subject[:200], body=body, url=url) for r in set(recipients)]
-    )
+    fields = {
+        "subject_msgid": msgid_of(subject),
+        "body_msgid": msgid_of(body),
+        "params": encode_params(params),
+        "url": url,
+    }
+    rows = Notification.objects.bulk_create([Notification(recipient=r, **fields) for r in set(recipients)])
 
     def enqueue():
         for row in rows:
@@ -68,7 +76,8 @@ def notification_send(*, recipients: Iterable, subject: str, body: str, url: str
 
 
 def notification_deliver(*, notification_id: int) -> bool:
-    """E-mail one queued notification; idempotent, so a retried or duplicated task sends it once.
+    """E-mail one queued notification, in the recipient's language; idempotent, so a retried or
+    duplicated task sends it once.
 
     Returns True if this call sent it. Raises the mail error after recording it, so the task
     can retry with backoff.
@@ -86,8 +95,10 @@ def notification_deliver(*, notification_id: int) -> bool:
         if row is None:
             return False
         row.attempts += 1
+        with override(row.recipient.language or settings.LANGUAGE_CODE):
+            subject, text = " ".join(row.subject.split()), _notification_text(row)
         try:
-            send_mail(row.subject, _notification_text(row), None, [row.recipient.email])
+            send_mail(subject, text, None, [row.recipient.email])
         except Exception as exc:  # recorded on the row, committed, then raised for the retry
             row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
             failure = exc
@@ -128,6 +139,25 @@ def user_signup(*, email: str, password: str, name: str, phone: str = "") -> Use
     user.set_password(password)
     user.full_clean()
     user.save()
+    return user
+
+
+ACCOUNT_FIELDS = ("name", "phone", "language")
+
+
+@transaction.atomic
+def user_update(*, user, **fields) -> User:
+    """Change one's own name, phone or the language of one's e-mails."""
+    if not user.is_authenticated:
+        raise PermissionDenied
+    unknown = set(fields) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise TypeError(f"user_update() got unexpected fields: {sorted(unknown)}")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    for name, value in fields.items():
+        setattr(user, name, value.strip() if isinstance(value, str) else value)
+    user.full_clean()
+    user.save(update_fields=list(fields))
     return user
 
 
@@ -172,22 +202,19 @@ def unit_update(*, actor, unit: Unit, **fields) -> Unit:
 
 
 def _unit_transition(*, actor, unit: Unit, to: str, reason: str = "") -> Unit:
-    """The one way a unit changes status: checks the allowed-transitions map and records it."""
+    """The bureau's decision on a unit, through the one transition helper; the admins are told."""
     if not can_decide_unit(actor):
         raise PermissionDenied
     locked = Unit.objects.select_for_update().get(pk=unit.pk)
-    if to not in UNIT_TRANSITIONS.get(locked.status, set()):
-        raise InvalidTransition(
-            _("A unit that is %(current)s cannot become %(target)s.")
-            % {"current": locked.get_status_display(), "target": Unit.Status(to).label}
-        )
-    locked.status = to
-    locked.decision_reason = reason
-    locked.decided_at = timezone.now()
-    locked.decided_by = actor
-    locked._history_user = actor
-    locked._change_reason = f"{to}: {reason}" if reason else to
-    locked.save()
+    transition(
+        locked,
+        to=to,
+        actor=actor,
+        reason=reason,
+        decision_reason=reason,
+        decided_at=timezone.now(),
+        decided_by=actor,
+    )
     _notify_unit_decision(locked)
     return locked
 
@@ -198,22 +225,15 @@ def _notify_unit_decision(unit: Unit) -> None:
         memberships__role=Membership.Role.ADMIN,
         memberships__status=Membership.Status.ACTIVE,
     )
-    # Applicants read Chinese by default; the body carries both languages so nobody is left out.
-    parts = []
-    for lang in ("zh-hans", "en"):
-        with override(lang):
-            subject = _("Your member unit “%(unit)s” is now %(status)s") % {
-                "unit": unit.name,
-                "status": unit.get_status_display(),
-            }
-            text = subject + "."
-            if unit.decision_reason:
-                text += "\n" + _("Reason: %(reason)s") % {"reason": unit.decision_reason}
-            parts.append((subject, text))
+    if unit.decision_reason:
+        body = gettext_lazy("Your member unit “%(unit)s” is now %(status)s. Reason: %(reason)s")
+    else:
+        body = gettext_lazy("Your member unit “%(unit)s” is now %(status)s.")
     notification_send(
         recipients=admins,
-        subject=parts[0][0],
-        body="\n\n".join(text for _, text in parts),
+        subject=gettext_lazy("Your member unit “%(unit)s” is now %(status)s"),
+        body=body,
+        params={"unit": unit.name, "status": Unit.Status(unit.status).label, "reason": unit.decision_reason},
         url=unit.get_absolute_url(),
     )
 
@@ -245,7 +265,7 @@ def unit_suspend(*, actor, unit: Unit, reason: str) -> Unit:
 
 @transaction.atomic
 def membership_request(*, user, unit: Unit) -> Membership:
-    """Ask to join a unit; its administrators accept or decline."""
+    """Ask to join a unit (again, after a refusal); its administrators accept or decline."""
     if not user.is_authenticated:
         raise PermissionDenied
     if unit.status != Unit.Status.APPROVED:
@@ -254,9 +274,7 @@ def membership_request(*, user, unit: Unit) -> Membership:
     if existing and existing.status != Membership.Status.DECLINED:
         raise DomainError(_("You already belong to this unit or have asked to join it."))
     if existing:
-        existing.status = Membership.Status.PENDING
-        existing.role = Membership.Role.MEMBER
-        existing.save()
+        transition(existing, to=Membership.Status.PENDING, actor=user, role=Membership.Role.MEMBER)
         membership = existing
     else:
         membership = Membership.objects.create(user=user, unit=unit)
@@ -265,9 +283,9 @@ def membership_request(*, user, unit: Unit) -> Membership:
     )
     notification_send(
         recipients=admins,
-        subject=_("%(name)s asks to join %(unit)s") % {"name": user.name, "unit": unit.name},
-        body=_("%(name)s (%(email)s) asks to join your unit. Accept or decline on the people page.")
-        % {"name": user.name, "email": user.email},
+        subject=gettext_lazy("%(name)s asks to join %(unit)s"),
+        body=gettext_lazy("%(name)s (%(email)s) asks to join your unit. Accept or decline on the people page."),
+        params={"name": user.name, "unit": unit.name, "email": user.email},
         url=f"/units/{unit.pk}/people/",
     )
     return membership
@@ -284,17 +302,12 @@ def _membership_for_admin(*, actor, membership: Membership) -> Membership:
 def membership_accept(*, actor, membership: Membership, role: str = Membership.Role.MEMBER) -> Membership:
     """Accept a join request with the given role."""
     m = _membership_for_admin(actor=actor, membership=membership)
-    if m.status != Membership.Status.PENDING:
-        raise InvalidTransition(_("Only a pending request can be accepted."))
-    m.status = Membership.Status.ACTIVE
-    m.role = Membership.Role(role)
-    m._history_user = actor
-    m.save()
+    transition(m, to=Membership.Status.ACTIVE, actor=actor, role=Membership.Role(role))
     notification_send(
         recipients=[m.user],
-        subject=_("You have joined %(unit)s") % {"unit": m.unit.name},
-        body=_("Your request to join %(unit)s was accepted; your role is %(role)s.")
-        % {"unit": m.unit.name, "role": m.get_role_display()},
+        subject=gettext_lazy("You have joined %(unit)s"),
+        body=gettext_lazy("Your request to join %(unit)s was accepted; your role is %(role)s."),
+        params={"unit": m.unit.name, "role": Membership.Role(m.role).label},
         url=m.unit.get_absolute_url(),
     )
     return m
@@ -304,15 +317,12 @@ def membership_accept(*, actor, membership: Membership, role: str = Membership.R
 def membership_decline(*, actor, membership: Membership) -> Membership:
     """Decline a join request."""
     m = _membership_for_admin(actor=actor, membership=membership)
-    if m.status != Membership.Status.PENDING:
-        raise InvalidTransition(_("Only a pending request can be declined."))
-    m.status = Membership.Status.DECLINED
-    m._history_user = actor
-    m.save()
+    transition(m, to=Membership.Status.DECLINED, actor=actor)
     notification_send(
         recipients=[m.user],
-        subject=_("Your request to join %(unit)s was declined") % {"unit": m.unit.name},
-        body=_("The administrators of %(unit)s declined your request.") % {"unit": m.unit.name},
+        subject=gettext_lazy("Your request to join %(unit)s was declined"),
+        body=gettext_lazy("The administrators of %(unit)s declined your request."),
+        params={"unit": m.unit.name},
     )
     return m
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("notifications/", views.notifications, name="notifications"),
+    path("account/", views.account_settings, name="account"),
     path("units/", views.unit_list, name="unit_list"),
     path("units/register/", views.unit_register, name="unit_register"),
     path("units/join/", views.unit_join, name="unit_join"),

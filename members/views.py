@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .exceptions import DomainError
 from .filters import UnitFilter
-from .forms import JoinForm, RoleForm, SignupForm, UnitForm
+from .forms import AccountForm, JoinForm, RoleForm, SignupForm, UnitForm
 from .models import Membership
 from .permissions import can_manage_people, can_manage_unit, is_unit_manager, prime_unit_roles, unit_role
 
@@ -168,3 +168,13 @@ def notifications(request):
     response = render(request, "members/notifications.html", {"page": page})
     services.notification_mark_read(user=request.user, notification_ids=[n.pk for n in page])
     return response
+
+
+@login_required
+def account_settings(request):
+    form = AccountForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update(user=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields})
+        messages.success(request, _("Your account settings are saved."))
+        return redirect("members:account")
+    return render(request, "members/account.html", {"form": form})

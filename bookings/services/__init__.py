@@ -9,6 +9,7 @@ from .booking import (
     booking_reject,
     booking_request,
     booking_send_reminders,
+    booking_transition,
 )
 from .feeds import calendar_token_get, calendar_token_reset
 from .outage import outage_create, outage_withdraw
@@ -23,6 +24,7 @@ __all__ = [
     "booking_reject",
     "booking_request",
     "booking_send_reminders",
+    "booking_transition",
     "calendar_token_get",
     "calendar_token_reset",
     "outage_create",

@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.transitions import transition
 from instruments.models import Instrument
 from members.models import Unit
 from members.permissions import is_unit_manager
 
 from .. import fees, rules
-from ..exceptions import BookingRuleError, DomainError, InvalidTransition, PermissionDenied, SlotTaken
+from ..exceptions import BookingRuleError, DomainError, PermissionDenied, SlotTaken
 from ..models import Booking, BookingEvent, FundingSource, ServiceRecord, ServiceWay, SlotHold
 from .notify import managers_of, notify, slot_text
 
@@ -22,14 +23,7 @@ logger = logging.getLogger(__name__)
 
 S = Booking.Status
 
-BOOKING_TRANSITIONS = {
-    S.REQUESTED: {S.APPROVED, S.REJECTED, S.CANCELLED},
-    S.APPROVED: {S.COMPLETED, S.NO_SHOW, S.CANCELLED},
-    S.REJECTED: set(),
-    S.CANCELLED: set(),
-    S.COMPLETED: set(),
-    S.NO_SHOW: set(),
-}
+BOOKING_TRANSITIONS = Booking.TRANSITIONS  # the map lives on the model; the name stays for importers
 
 EXCLUSION_CONSTRAINT = "slothold_no_overlap"
 
@@ -38,7 +32,7 @@ EXCLUSION_CONSTRAINT = "slothold_no_overlap"
 
 
 def hold_conflicts(*, instrument_id: int, starts_at: datetime, ends_at: datetime):
-    return SlotHold.objects.filter(instrument_id=instrument_id, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    return SlotHold.objects.filter(instrument_id=instrument_id).overlapping(starts_at, ends_at)
 
 
 def hold_create(**fields) -> SlotHold:
@@ -58,27 +52,20 @@ def hold_create(**fields) -> SlotHold:
 # --- Transitions ------------------------------------------------------------------------------
 
 
-def _transition(*, booking: Booking, to: str, actor, reason: str = "") -> Booking:
-    """The one way a booking changes status. Call with ``booking`` locked (select_for_update).
+def booking_transition(*, booking: Booking, to: str, actor, reason: str = "") -> Booking:
+    """The one way a booking changes status. Call inside the service's transaction.
 
-    Checks the transition map, frees the slot when the booking stops holding it, and writes a
-    history row (who, when, reason) both as a BookingEvent and in the simple_history table.
+    ``core.transitions.transition`` checks ``Booking.TRANSITIONS`` against the locked row and
+    writes the simple_history row (its reason cut to the column); this adds who decided and
+    when, keeps the full reason in ``decision_reason`` and a BookingEvent, and frees the slot
+    when the booking stops holding it.
     """
-    if to not in BOOKING_TRANSITIONS[booking.status]:
-        raise InvalidTransition(
-            _("A booking that is %(current)s cannot become %(target)s.")
-            % {"current": booking.get_status_display(), "target": S(to).label}
-        )
-    previous = booking.status
-    booking.status = to
+    changes = {}
     if to in (S.APPROVED, S.REJECTED):
-        booking.decided_at = timezone.now()
-        booking.decided_by = actor
+        changes.update(decided_at=timezone.now(), decided_by=actor)
     if reason:
-        booking.decision_reason = reason
-    booking._history_user = actor
-    booking._change_reason = f"{to}: {reason}" if reason else to
-    booking.save()
+        changes["decision_reason"] = reason
+    previous = transition(booking, to=to, actor=actor, reason=reason, **changes)
     if previous in Booking.HOLDING_STATUSES and to not in Booking.HOLDING_STATUSES:
         SlotHold.objects.filter(booking=booking).delete()
     BookingEvent.objects.create(booking=booking, from_status=previous, to_status=to, actor=actor, reason=reason)
@@ -177,7 +164,9 @@ def booking_request(
             **params,
         )
     else:
-        _transition(booking=booking, to=S.APPROVED, actor=None, reason=_("confirmed at once (no approval needed)"))
+        booking_transition(
+            booking=booking, to=S.APPROVED, actor=None, reason=_("confirmed at once (no approval needed)")
+        )
         notify(
             [user],
             gettext_lazy("Booking confirmed: %(instrument)s, %(slot)s"),
@@ -215,7 +204,7 @@ def booking_approve(*, actor, booking: Booking) -> Booking:
     """The owner accepts a request."""
     booking = _locked(booking)
     _require_owner(actor, booking)
-    _transition(booking=booking, to=S.APPROVED, actor=actor)
+    booking_transition(booking=booking, to=S.APPROVED, actor=actor)
     _tell_requester(
         booking,
         gettext_lazy("Booking approved: %(instrument)s, %(slot)s"),
@@ -231,7 +220,7 @@ def booking_reject(*, actor, booking: Booking, reason: str) -> Booking:
     _require_owner(actor, booking)
     if not reason.strip():
         raise DomainError(_("Give the requester a reason for the rejection."))
-    _transition(booking=booking, to=S.REJECTED, actor=actor, reason=reason.strip())
+    booking_transition(booking=booking, to=S.REJECTED, actor=actor, reason=reason.strip())
     _tell_requester(
         booking,
         gettext_lazy("Booking rejected: %(instrument)s, %(slot)s"),
@@ -258,7 +247,7 @@ def booking_cancel(*, actor, booking: Booking, reason: str = "", now: datetime |
                 _("Bookings of this instrument can be cancelled up to %(n)d hours before the start; ask the owner.")
                 % {"n": booking.instrument.cancel_deadline_hours}
             )
-        _transition(booking=booking, to=S.CANCELLED, actor=actor, reason=reason.strip())
+        booking_transition(booking=booking, to=S.CANCELLED, actor=actor, reason=reason.strip())
         notify(
             managers_of(booking.instrument.unit),
             gettext_lazy("Booking cancelled: %(instrument)s, %(slot)s"),
@@ -273,7 +262,7 @@ def booking_cancel(*, actor, booking: Booking, reason: str = "", now: datetime |
         raise PermissionDenied
     if not reason.strip():
         raise DomainError(_("Give the requester a reason for the cancellation."))
-    _transition(booking=booking, to=S.CANCELLED, actor=actor, reason=reason.strip())
+    booking_transition(booking=booking, to=S.CANCELLED, actor=actor, reason=reason.strip())
     _tell_requester(
         booking,
         gettext_lazy("Booking cancelled by the owner: %(instrument)s, %(slot)s"),
@@ -298,7 +287,7 @@ def booking_no_show(*, actor, booking: Booking, now: datetime | None = None) -> 
     _require_owner(actor, booking)
     if booking.status == S.APPROVED:
         _require_started(booking, now or timezone.now())
-    _transition(booking=booking, to=S.NO_SHOW, actor=actor)
+    booking_transition(booking=booking, to=S.NO_SHOW, actor=actor)
     _tell_requester(
         booking,
         gettext_lazy("Recorded as no-show: %(instrument)s, %(slot)s"),
@@ -333,7 +322,7 @@ def booking_complete(
     _require_owner(actor, booking)
     if booking.status == S.APPROVED:
         _require_started(booking, now or timezone.now())
-    _transition(booking=booking, to=S.COMPLETED, actor=actor)
+    booking_transition(booking=booking, to=S.COMPLETED, actor=actor)
     record = ServiceRecord(
         instrument=booking.instrument,
         booking=booking,

@@ -1,7 +1,4 @@
-"""Bilingual booking notifications through the members outbox (written in the caller's transaction)."""
-
-from django.utils import formats
-from django.utils.translation import override
+"""Booking notifications: the members outbox (in the reader's language), and the slot as text."""
 
 from members.selectors import unit_managers as managers_of  # noqa: F401  (re-exported for the services)
 from members.services import notification_send
@@ -18,20 +15,6 @@ def slot_text(starts_at, ends_at) -> str:
 
 
 def notify(recipients, subject, body, *, url: str = "", **params) -> None:
-    """Send ``subject``/``body`` (lazy strings with %(name)s placeholders) in Chinese and English."""
-    recipients = list(recipients)
-    if not recipients:
-        return
-    parts = []
-    for lang in ("zh-hans", "en"):
-        with override(lang):
-            values = {
-                k: (str(v) if not isinstance(v, (int, float)) else formats.localize(v)) for k, v in params.items()
-            }
-            parts.append((str(subject) % values, str(body) % values))
-    notification_send(
-        recipients=recipients,
-        subject=parts[0][0],
-        body="\n\n".join(f"{s}\n{b}" for s, b in parts),
-        url=url,
-    )
+    """``members.services.notification_send`` with the parameters as keywords: ``subject`` and
+    ``body`` are lazy strings with %(name)s placeholders, rendered when the message is read."""
+    notification_send(recipients=recipients, subject=subject, body=body, params=params, url=url)

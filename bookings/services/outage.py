@@ -13,7 +13,7 @@ from members.permissions import is_unit_manager
 
 from ..exceptions import DomainError, PermissionDenied
 from ..models import Booking, Outage, SlotHold
-from .booking import _transition, hold_create
+from .booking import booking_transition, hold_create
 from .notify import notify, slot_text
 
 
@@ -27,9 +27,8 @@ def outage_create(
         raise PermissionDenied
     if ends_at <= starts_at:
         raise DomainError(_("The end must be after the start."))
-    if SlotHold.objects.filter(
-        instrument=instrument, kind=SlotHold.Kind.OUTAGE, starts_at__lt=ends_at, ends_at__gt=starts_at
-    ).exists():
+    outages = SlotHold.objects.filter(instrument=instrument, kind=SlotHold.Kind.OUTAGE)
+    if outages.overlapping(starts_at, ends_at).exists():
         raise DomainError(_("This overlaps another outage of the instrument; extend that one instead."))
     outage = Outage(
         instrument=instrument, starts_at=starts_at, ends_at=ends_at, kind=kind, reason=reason.strip(), created_by=actor
@@ -40,12 +39,13 @@ def outage_create(
     affected = (
         Booking.objects.select_for_update()
         .holding()
-        .filter(instrument=instrument, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .filter(instrument=instrument)
+        .overlapping(starts_at, ends_at)
         .select_related("requester", "instrument")
     )
     why = _("Outage (%(kind)s): %(reason)s") % {"kind": outage.get_kind_display(), "reason": outage.reason or "—"}
     for booking in affected:
-        _transition(booking=booking, to=Booking.Status.CANCELLED, actor=actor, reason=why)
+        booking_transition(booking=booking, to=Booking.Status.CANCELLED, actor=actor, reason=why)
         notify(
             [booking.requester],
             gettext_lazy("Booking cancelled by an outage: %(instrument)s, %(slot)s"),
@@ -57,7 +57,7 @@ def outage_create(
             instrument=instrument.name,
             slot=slot_text(booking.starts_at, booking.ends_at),
             outage=slot_text(starts_at, ends_at),
-            kind=outage.get_kind_display(),
+            kind=Outage.Kind(outage.kind).label,
         )
     hold_create(instrument=instrument, starts_at=starts_at, ends_at=ends_at, kind=SlotHold.Kind.OUTAGE, outage=outage)
     return outage

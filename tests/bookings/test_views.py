@@ -323,12 +323,26 @@ def test_pages_are_chinese_by_default(client, instrument, requester):
     assert "申请预约" in html and "开放时间" in html
 
 
-def test_notifications_carry_both_languages(instrument, requester, manager, soon):
+def test_a_booking_notification_reads_in_one_language_at_a_time(instrument, requester, manager, soon):
+    """The row keeps the message untranslated; it is rendered in the reader's language only."""
+    from django.utils.translation import override
+
     from members.models import Notification
 
     make_booking(instrument, requester, soon)
     note = Notification.objects.get(recipient=manager)
-    assert note.subject.startswith("预约申请") and "Booking request" in note.body
+    with override("zh-hans"):
+        assert note.subject.startswith("预约申请") and "Booking request" not in note.subject + note.body
+    with override("en"):
+        assert note.subject.startswith("Booking request") and "预约申请" not in note.subject + note.body
+
+
+def test_a_booking_notification_on_a_chinese_page_is_in_chinese_only(client, instrument, requester, manager, soon):
+    make_booking(instrument, requester, soon)
+    client.force_login(manager)
+    html = client.get(reverse("members:notifications")).content.decode()
+    assert "预约申请：场发射扫描电镜" in html and "申请预约 场发射扫描电镜" in html
+    assert "Booking request" not in html and "asks to book" not in html
 
 
 def test_the_record_list_has_a_fixed_query_count(client, instrument, manager, django_assert_num_queries):

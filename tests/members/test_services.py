@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import override
 
 from members import services
 from members.exceptions import DomainError, InvalidTransition
@@ -240,3 +241,110 @@ def test_credit_code_is_fixed_after_review():
     services.unit_update(actor=admin, unit=unit, address="新地址")
     unit.refresh_from_db()
     assert unit.address == "新地址"
+
+
+# --- Notifications in the reader's language ---------------------------------------------------
+
+
+def rendered(note: Notification, language: str) -> str:
+    with override(language):
+        return f"{note.subject}\n{note.body}"
+
+
+def test_a_notification_is_stored_untranslated_and_read_in_either_language(officer):
+    unit = UnitFactory(status="pending", name="包头检测中心")
+    admin = MembershipFactory(unit=unit, role="admin").user
+    services.unit_reject(actor=officer, unit=unit, reason="营业执照照片不清晰")
+    note = Notification.objects.get(recipient=admin)
+    assert note.subject_msgid == "Your member unit “%(unit)s” is now %(status)s"
+    assert note.params["status"] == {"_msgid": "Rejected"}  # the label, translated when read
+    chinese, english = rendered(note, "zh-hans"), rendered(note, "en")
+    assert "现为：已驳回" in chinese and "营业执照照片不清晰" in chinese and "Rejected" not in chinese
+    assert "is now Rejected" in english and "营业执照照片不清晰" in english and "已驳回" not in english
+
+
+def test_the_email_goes_out_in_each_recipient_language(officer, django_capture_on_commit_callbacks):
+    unit = UnitFactory(status="pending", name="包头检测中心")
+    MembershipFactory(unit=unit, role="admin", user=UserFactory(email="zh@example.cn"))
+    MembershipFactory(unit=unit, role="admin", user=UserFactory(email="en@example.cn", language="en"))
+    with override("en"), django_capture_on_commit_callbacks(execute=True):  # the officer reads English
+        services.unit_approve(actor=officer, unit=unit)
+    by_address = {m.to[0]: m for m in mail.outbox}
+    assert by_address["zh@example.cn"].subject == "您的会员单位“包头检测中心”现为：已批准"
+    assert "Approved" not in by_address["zh@example.cn"].body
+    assert by_address["en@example.cn"].subject == "Your member unit “包头检测中心” is now Approved"
+    assert "已批准" not in by_address["en@example.cn"].body
+
+
+def test_membership_messages_read_in_either_language():
+    unit = UnitFactory(name="包头检测中心")
+    admin = MembershipFactory(unit=unit, role="admin").user
+    joiner = UserFactory(name="周杰")
+    m = services.membership_request(user=joiner, unit=unit)
+    asked = Notification.objects.get(recipient=admin)
+    assert "周杰 申请加入 包头检测中心" in rendered(asked, "zh-hans")
+    assert "周杰 asks to join 包头检测中心" in rendered(asked, "en")
+
+    services.membership_accept(actor=admin, membership=m, role="manager")
+    joined = Notification.objects.filter(recipient=joiner).latest("pk")
+    assert "您已加入 包头检测中心" in rendered(joined, "zh-hans") and "仪器管理员" in rendered(joined, "zh-hans")
+    english = rendered(joined, "en")
+    assert "You have joined 包头检测中心" in english and "your role is Instrument manager" in english
+
+    other = services.membership_request(user=UserFactory(), unit=unit)
+    services.membership_decline(actor=admin, membership=other)
+    declined = Notification.objects.filter(recipient=other.user).latest("pk")
+    assert "您加入 包头检测中心 的申请被拒绝" in rendered(declined, "zh-hans")
+    assert "Your request to join 包头检测中心 was declined" in rendered(declined, "en")
+
+
+def test_a_row_written_before_translation_shows_its_literal_text():
+    note = Notification.objects.create(
+        recipient=UserFactory(), subject_msgid="旧通知 100%", body_msgid="中文\n\nEnglish %(x)s", params=None
+    )
+    assert rendered(note, "en") == "旧通知 100%\n中文\n\nEnglish %(x)s"
+    assert rendered(note, "zh-hans") == rendered(note, "en")
+
+
+# --- Membership transitions ------------------------------------------------------------------
+
+
+def test_membership_steps_go_through_the_transition_map():
+    unit = UnitFactory()
+    admin = MembershipFactory(unit=unit, role="admin").user
+    m = services.membership_request(user=UserFactory(), unit=unit)
+    services.membership_accept(actor=admin, membership=m)
+    with pytest.raises(InvalidTransition):
+        services.membership_accept(actor=admin, membership=m)
+    with pytest.raises(InvalidTransition):
+        services.membership_decline(actor=admin, membership=m)
+    m.refresh_from_db()
+    assert m.status == "active"
+    latest = m.history.latest()
+    assert (latest.status, latest.history_user, latest.history_change_reason) == ("active", admin, "active")
+
+
+def test_asking_again_after_a_refusal_is_recorded_in_the_history():
+    unit = UnitFactory()
+    admin = MembershipFactory(unit=unit, role="admin").user
+    joiner = UserFactory()
+    m = services.membership_request(user=joiner, unit=unit)
+    services.membership_decline(actor=admin, membership=m)
+    services.membership_request(user=joiner, unit=unit)
+    history = list(m.history.order_by("history_id").values_list("status", "history_user", "history_change_reason"))
+    assert history[-2:] == [("declined", admin.pk, "declined"), ("pending", joiner.pk, "pending")]
+
+
+# --- Account --------------------------------------------------------------------------------------
+
+
+def test_a_person_chooses_the_language_of_their_emails():
+    user = UserFactory()
+    assert user.language == "zh-hans"
+    services.user_update(user=user, language="en", name=" 周杰 ")
+    user.refresh_from_db()
+    assert (user.language, user.name) == ("en", "周杰")
+    with pytest.raises(ValidationError):
+        services.user_update(user=user, language="fr")
+    with pytest.raises(TypeError):
+        services.user_update(user=user, email="x@example.cn")

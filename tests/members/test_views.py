@@ -228,3 +228,32 @@ def test_dashboard_query_count_does_not_grow_with_the_units(client, django_asser
         MembershipFactory(user=user, role=role)
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(reverse("members:dashboard"))
+
+
+def test_the_same_notification_reads_in_chinese_then_in_english_after_switching(client, officer):
+    from members import services
+
+    unit = UnitFactory(status="pending", name="包头检测中心")
+    admin = MembershipFactory(unit=unit, role="admin").user
+    services.unit_approve(actor=officer, unit=unit)
+    client.force_login(admin)
+    html = client.get(reverse("members:notifications")).content.decode()
+    assert "您的会员单位“包头检测中心”现为：已批准" in html and "is now" not in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("members:notifications")).content.decode()
+    assert "Your member unit “包头检测中心” is now Approved" in html and "已批准" not in html
+
+
+def test_the_account_page_sets_the_language_of_emails(client):
+    url = reverse("members:account")
+    assert client.get(url).status_code == 302  # log in first
+    user = UserFactory(name="周杰")
+    client.force_login(user)
+    html = client.get(url).content.decode()
+    assert 'name="language"' in html and "周杰" in html
+    response = client.post(url, {"name": "周杰伦", "phone": "13800001111", "language": "en"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.name, user.phone, user.language) == ("周杰伦", "13800001111", "en")
+    response = client.post(url, {"name": "周杰伦", "phone": "", "language": "xx"})
+    assert response.status_code == 200 and "language" in response.context["form"].errors
