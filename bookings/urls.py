@@ -19,6 +19,7 @@ urlpatterns = [
     path("service-records/import/", views.record_import, name="record_import"),
     path("service-records/import/template.csv", views.record_import_template, name="record_import_template"),
     path("service-records/import/<int:pk>/", views.record_import_review, name="record_import_review"),
+    path("service-records/import/<int:pk>/status/", views.records.record_import_status, name="record_import_status"),
     path("service-records/<int:pk>/", views.record_detail, name="record_detail"),
     path("calendar-feeds/", views.feeds, name="feeds"),
     path("calendar-feeds/<str:token>/bookings.ics", views.feed_user, name="feed_user"),

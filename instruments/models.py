@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.jobs import BackgroundJob
 from members.models import District, Unit
 
 
@@ -276,7 +277,7 @@ def import_file_path(instance, filename):
     return f"imports/{instance.unit_id}/{filename}"
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """One spreadsheet upload of a unit: validated in a dry run, written only when confirmed.
 
     Large files are validated and written by a Celery task that records its progress here, so
@@ -291,34 +292,33 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    TRANSITIONS = {
+        Status.VALIDATING: {Status.VALIDATED, Status.FAILED},
+        Status.VALIDATED: {Status.IMPORTING, Status.CANCELLED},
+        Status.IMPORTING: {Status.DONE, Status.FAILED},
+    }
+    ACTIVE_STATUSES = (Status.VALIDATING, Status.IMPORTING)
+    FAILED_STATUS = Status.FAILED
+
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("unit"))
-    created_by = models.ForeignKey(
-        "members.User", on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
-    )
     kind = models.CharField(_("kind"), max_length=30, default="instruments")
     file = models.FileField(_("file"), upload_to=import_file_path)
     original_name = models.CharField(_("file name"), max_length=200)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.VALIDATING, db_index=True
+    )
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     to_create = models.PositiveIntegerField(_("rows to create"), default=0)
     to_update = models.PositiveIntegerField(_("rows to update"), default=0)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
-    message = models.TextField(_("message"), blank=True)
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Each status step keeps who and why; the report (up to thousands of listed rows) is not copied.
+    history = HistoricalRecords(excluded_fields=["report"])
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
 
     def __str__(self):
         return f"{self.original_name} ({self.get_status_display()})"
-
-    @property
-    def progress_percent(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, round(100 * self.processed_rows / self.total_rows))

@@ -12,6 +12,14 @@ from .booking import (
     booking_transition,
 )
 from .feeds import calendar_token_get, calendar_token_reset
+from .imports import (
+    service_record_import_apply,
+    service_record_import_cancel,
+    service_record_import_confirm,
+    service_record_import_progress,
+    service_record_import_start,
+    service_record_import_validate,
+)
 from .outage import outage_create, outage_withdraw
 from .records import service_record_create, service_record_rate
 
@@ -30,5 +38,11 @@ __all__ = [
     "outage_create",
     "outage_withdraw",
     "service_record_create",
+    "service_record_import_apply",
+    "service_record_import_cancel",
+    "service_record_import_confirm",
+    "service_record_import_progress",
+    "service_record_import_start",
+    "service_record_import_validate",
     "service_record_rate",
 ]

@@ -1,9 +1,9 @@
-"""Service records: lists, one record, entry by hand and spreadsheet import."""
+"""Service records: lists, one record, entry by hand and spreadsheet import (a background job)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -70,8 +70,8 @@ def record_import(request):
     form = ImportForm(request.POST or None, request.FILES or None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
-            job = importing.import_check(
-                actor=request.user, unit=form.cleaned_data["unit"], upload=form.cleaned_data["file"]
+            job = services.service_record_import_start(
+                actor=request.user, unit=form.cleaned_data["unit"], uploaded_file=form.cleaned_data["file"]
             )
         except DomainError as err:
             form.add_error("file", err.message)
@@ -89,20 +89,34 @@ def record_import_template(request):
 
 @login_required
 def record_import_review(request, pk):
+    """The import's page: progress while a step runs (polled), then the report, confirm and cancel."""
     job = selectors.import_get_for_manager(user=request.user, pk=pk)
     if request.method == "POST":
         try:
             if "confirm" in request.POST:
-                job = importing.import_confirm(actor=request.user, job=job)
-                messages.success(request, _("%(n)d service records were imported.") % {"n": job.created_count})
+                services.service_record_import_confirm(actor=request.user, job=job)
             else:
-                job = importing.import_cancel(actor=request.user, job=job)
+                services.service_record_import_cancel(actor=request.user, job=job)
                 messages.info(request, _("The import is cancelled; nothing was written."))
         except DomainError as err:
             messages.error(request, err.message)
         return redirect("bookings:record_import_review", pk=job.pk)
+    validated = job.status == ServiceRecordImport.Status.VALIDATED
     return render(
         request,
         "bookings/record_import_review.html",
-        {"job": job, "can_confirm": job.status == ServiceRecordImport.Status.CHECKED and job.error_count == 0},
+        {
+            "job": job,
+            "progress": services.service_record_import_progress(job),
+            "can_confirm": validated and job.to_create > 0,
+            "can_cancel": validated,
+            "errors_cut": job.report.get("error_total", 0) > len(job.report.get("errors", [])),
+        },
     )
+
+
+@login_required
+def record_import_status(request, pk):
+    """The progress of an import as JSON, for the review page's polling."""
+    job = selectors.import_get_for_manager(user=request.user, pk=pk)
+    return JsonResponse(services.service_record_import_progress(job))

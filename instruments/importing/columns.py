@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -249,6 +250,51 @@ def parse_date(value) -> datetime.date:
     raise CellError(
         _("“%(value)s” is not a date: write it as YYYY-MM-DD, for example 2021-06-30.") % {"value": cell_text(value)}
     )
+
+
+DATETIME_PATTERN = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:(?:\s+|\s*T\s*)(\d{1,2})\s*[:时]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2})\s*秒?)?\s*分?)?"
+)
+
+
+def parse_datetime(value, *, tz=None) -> datetime.datetime:
+    """A date and time such as 2026-03-02 09:00 (seconds optional; a date alone is midnight),
+    aware in ``tz`` (the platform's time zone by default) unless the cell carries its own."""
+    tz = tz or timezone.get_default_timezone()
+    if isinstance(value, datetime.datetime):
+        return value if timezone.is_aware(value) else value.replace(tzinfo=tz)
+    if isinstance(value, datetime.date):
+        return datetime.datetime.combine(value, datetime.time(0), tzinfo=tz)
+    match = DATETIME_PATTERN.fullmatch(unicodedata.normalize("NFKC", str(value)).strip())
+    if match:
+        try:
+            parts = [int(part) for part in match.groups(default="0")]
+            return datetime.datetime(*parts, tzinfo=tz)
+        except ValueError:
+            pass
+    raise CellError(
+        _("“%(value)s” is not a date and time: write it as YYYY-MM-DD HH:MM, for example 2026-03-02 09:00.")
+        % {"value": cell_text(value)}
+    )
+
+
+def parse_decimal(value) -> Decimal:
+    """A plain number such as 2, 0.5 or 1.25 (hours, quantities); not an amount of money."""
+    if isinstance(value, bool):
+        raise CellError(_decimal_hint(value))
+    if isinstance(value, int | Decimal):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if not re.fullmatch(r"-?\d+(\.\d+)?|-?\.\d+", text):
+        raise CellError(_decimal_hint(value))
+    return Decimal(text)
+
+
+def _decimal_hint(value):
+    return _("“%(value)s” is not a number: write it like 2 or 0.5.") % {"value": cell_text(value)}
 
 
 def parse_bool(value) -> bool:

@@ -7,21 +7,30 @@ progress on the job, so a 10,000-row file never holds a web request.
 Confirming writes every valid row **in one transaction** and skips the rows with errors (they are
 listed in the report). The rows are checked again at confirm time, so a registry changed since
 the dry run is judged as it is now. Inside that transaction the job row cannot show progress to
-other connections, so progress is also kept in the cache, which the status page reads first.
+other connections, so progress is also kept in the cache, which the status page reads first
+(``core.jobs``: the background-job base that holds the status steps and the progress).
 """
 
 import logging
 import os
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
-from core.exceptions import DomainError, PermissionDenied
+from core.exceptions import DomainError, InvalidTransition, PermissionDenied
+from core.jobs import (
+    job_enqueue,
+    job_mark_failed,
+    job_mark_finished,
+    job_mark_started,
+    job_progress,
+    job_progress_set,
+    percent_of,
+)
 from members.models import Unit
 from members.permissions import is_unit_manager
 
@@ -34,7 +43,7 @@ logger = logging.getLogger(__name__)
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 100,000 full rows of CSV fit; bigger files are split
 MAX_ROWS = 100_000
-ACTIVE = (ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING)
+ACTIVE = ImportJob.ACTIVE_STATUSES
 
 
 # --- The one way in ----------------------------------------------------------------------------
@@ -77,7 +86,7 @@ def import_job_start(*, actor, unit: Unit, uploaded_file, language: str | None =
         job.file.save(name, uploaded_file, save=False)
         job.full_clean()
         job.save()
-        transaction.on_commit(lambda: _enqueue("validate", job))
+        _enqueue("validate", job)
     return job
 
 
@@ -91,16 +100,14 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
             raise DomainError(_("This import is not waiting for confirmation."))
         if not (job.to_create or job.to_update):
             raise DomainError(_("There is nothing to write: every row is unchanged or has errors."))
-        job.report = {
+        report = {
             **job.report,
             "confirmed_by": actor.pk,
             "confirmed_at": timezone.now().isoformat(),
             "dry_run": {"create": job.to_create, "update": job.to_update, "errors": job.error_count},
         }
-        job.status = ImportJob.Status.IMPORTING
-        job.processed_rows = 0
-        job.save(update_fields=["report", "status", "processed_rows"])
-        transaction.on_commit(lambda: _enqueue("apply", job))
+        job_mark_started(job, to=ImportJob.Status.IMPORTING, actor=actor, report=report, processed_rows=0)
+        _enqueue("apply", job)
     return job
 
 
@@ -108,25 +115,23 @@ def import_job_cancel(*, actor, job: ImportJob) -> ImportJob:
     """Drop a checked file without writing it."""
     if not is_unit_manager(actor, job.unit):
         raise PermissionDenied(_("You cannot manage this unit's instruments."))
-    with transaction.atomic():
-        job = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if job.status != ImportJob.Status.VALIDATED:
-            raise DomainError(_("Only an import waiting for confirmation can be cancelled."))
-        job.status = ImportJob.Status.CANCELLED
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "finished_at"])
+    try:
+        job_mark_finished(job, to=ImportJob.Status.CANCELLED, actor=actor)
+    except InvalidTransition as err:
+        raise DomainError(_("Only an import waiting for confirmation can be cancelled.")) from err
     return job
 
 
 def _enqueue(step: str, job: ImportJob):
-    from ..tasks import import_apply_task, import_validate_task
+    """Queue the step's task on commit; a broker that is down fails the job with a message."""
+    from .. import tasks
 
-    task = import_validate_task if step == "validate" else import_apply_task
-    try:
-        task.delay(job.pk)
-    except Exception:  # the broker is down: say so on the job instead of leaving it spinning
-        logger.exception("Could not queue the %s step of import %s", step, job.pk)
-        _fail(job.pk, _("The import could not be started (the task queue is unavailable). Upload the file again."))
+    task = tasks.import_validate_task if step == "validate" else tasks.import_apply_task
+    job_enqueue(
+        job,
+        task,
+        error=_("The import could not be started (the task queue is unavailable). Upload the file again."),
+    )
 
 
 # --- The work the tasks do ---------------------------------------------------------------------
@@ -137,17 +142,19 @@ def import_job_validate(*, job_id: int) -> ImportJob | None:
     job = ImportJob.objects.select_related("unit").filter(pk=job_id).first()
     if job is None or job.status != ImportJob.Status.VALIDATING:
         return job
+    job_mark_started(job)
     with override(job.report.get("language")):
         try:
             summary, checker = _run(job, write=None)
         except SheetError as err:
-            return _fail(job.pk, err.message)
+            return job_mark_failed(job, error=err.message)
         except Exception:
             logger.exception("The dry run of import %s failed", job.pk)
-            return _fail(job.pk, _("The file could not be checked because of an internal error."))
-    _store(job, summary, checker)
-    job.status = ImportJob.Status.VALIDATED
-    job.save()
+            return job_mark_failed(job, error=_("The file could not be checked because of an internal error."))
+    try:
+        job_mark_finished(job, to=ImportJob.Status.VALIDATED, **_stored(job, summary, checker))
+    except InvalidTransition:  # a second delivery of the task finished first
+        job.refresh_from_db()
     return job
 
 
@@ -170,17 +177,16 @@ def import_job_apply(*, job_id: int) -> ImportJob | None:
                 summary, checker = _run(
                     job, write=lambda results: write_results(results, actor=actor, file_name=job.original_name)
                 )
-                _store(job, summary, checker)
-                job.status = ImportJob.Status.DONE
-                job.finished_at = timezone.now()
-                job.save()
+                job_mark_finished(job, to=ImportJob.Status.DONE, actor=actor, **_stored(job, summary, checker))
         except (SheetError, DomainError) as err:
-            return _fail(job_id, err.message)
+            return job_mark_failed(first, error=err.message)
         except DatabaseError:
             logger.exception("Import %s was rolled back", job_id)
-            return _fail(
-                job_id,
-                _("Nothing was imported: the registry changed while the file was being written. Upload it again."),
+            return job_mark_failed(
+                first,
+                error=_(
+                    "Nothing was imported: the registry changed while the file was being written. Upload it again."
+                ),
             )
     return job
 
@@ -206,10 +212,20 @@ def _run(job: ImportJob, *, write):
     return summary, checker
 
 
-def _store(job: ImportJob, summary: Summary, checker: RowChecker):
-    job.total_rows = job.processed_rows = summary.rows
-    job.to_create, job.to_update, job.error_count = summary.create, summary.update, summary.error_rows
-    job.report = {
+def _stored(job: ImportJob, summary: Summary, checker: RowChecker) -> dict:
+    """The fields a finished run saves on the job: counts and the report."""
+    return {
+        "total_rows": summary.rows,
+        "processed_rows": summary.rows,
+        "to_create": summary.create,
+        "to_update": summary.update,
+        "error_count": summary.error_rows,
+        "report": _report(job, summary, checker),
+    }
+
+
+def _report(job: ImportJob, summary: Summary, checker: RowChecker) -> dict:
+    return {
         **job.report,
         "columns": [header for _index, _column, header in checker.columns],
         "ignored_columns": checker.ignored,
@@ -220,46 +236,27 @@ def _store(job: ImportJob, summary: Summary, checker: RowChecker):
         "updated": summary.updated,
         "errors": summary.errors,
     }
-    cache.delete(progress_key(job.pk))
-
-
-def _fail(job_id: int, message: str):
-    ImportJob.objects.filter(pk=job_id, status__in=ACTIVE).update(
-        status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now()
-    )
-    cache.delete(progress_key(job_id))
-    return ImportJob.objects.filter(pk=job_id).first()
 
 
 # --- Progress ----------------------------------------------------------------------------------
 
 
-def progress_key(job_id: int) -> str:
-    return f"instruments:import-progress:{job_id}"
-
-
 def _progress(job: ImportJob, processed: int, total: int):
-    cache.set(progress_key(job.pk), (processed, total), timeout=6 * 3600)
-    if not connection.in_atomic_block:  # visible to the status page at once
-        ImportJob.objects.filter(pk=job.pk).update(processed_rows=processed, total_rows=total)
+    """Rows done of the file's rows, visible to the status page at once (``core.jobs``)."""
+    job_progress_set(job, done=processed, total=total, processed_rows=processed, total_rows=total)
 
 
 def import_job_progress(job: ImportJob) -> dict:
     """What the status page and its JSON show: state, counts and the progress of a running step."""
-    processed, total = job.processed_rows, job.total_rows
-    if job.status in ACTIVE:
-        processed, total = cache.get(progress_key(job.pk)) or (processed, total)
-    percent = min(100, round(100 * processed / total)) if total else (100 if job.status not in ACTIVE else 0)
+    state = job_progress(job)
+    processed, total = state.get("processed_rows", job.processed_rows), state.get("total_rows", job.total_rows)
     return {
-        "status": job.status,
-        "status_label": str(job.get_status_display()),
-        "running": job.status in ACTIVE,
+        **state,
         "processed_rows": processed,
         "total_rows": total,
-        "percent": percent,
+        "percent": percent_of(processed, total) if state["running"] and total else state["percent"],
         "to_create": job.to_create,
         "to_update": job.to_update,
         "unchanged": job.report.get("unchanged", 0),
         "error_rows": job.error_count,
-        "message": job.message,
     }

@@ -32,14 +32,14 @@ def test_a_real_worker_checks_and_writes_an_import(celery_worker, unit, manager)
 
     assert wait_for(lambda: ImportJob.objects.get(pk=job.pk).status != ImportJob.Status.VALIDATING, timeout=60)
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.VALIDATED, job.message
+    assert job.status == ImportJob.Status.VALIDATED, job.error
     assert (job.total_rows, job.processed_rows, job.to_create, job.error_count) == (21, 21, 20, 1)
     assert not Instrument.objects.exists()
 
     importing.import_job_confirm(actor=manager, job=job)
     assert wait_for(lambda: ImportJob.objects.get(pk=job.pk).status != ImportJob.Status.IMPORTING, timeout=60)
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.DONE, job.message
+    assert job.status == ImportJob.Status.DONE, job.error
     assert Instrument.objects.filter(unit=unit).count() == 20
 
 
@@ -53,13 +53,13 @@ def test_ten_thousand_rows_go_through_the_tasks(unit, manager, django_capture_on
         upload=csv_upload(table(rows), name="ten-thousand.csv"),
         callbacks=django_capture_on_commit_callbacks,
     )
-    assert job.status == ImportJob.Status.VALIDATED, job.message
+    assert job.status == ImportJob.Status.VALIDATED, job.error
     assert (job.total_rows, job.to_create, job.error_count) == (10_000, 9_999, 1)
     assert job.report["errors"][0]["row"] == 4323
     assert len(job.report["created"]) == 500  # listed rows are capped, the counts are not
 
     job = confirm(actor=manager, job=job, callbacks=django_capture_on_commit_callbacks)
-    assert job.status == ImportJob.Status.DONE, job.message
+    assert job.status == ImportJob.Status.DONE, job.error
     assert Instrument.objects.filter(unit=unit).count() == 9_999
     assert Instrument.history.count() == 9_999
     assert not Instrument.objects.filter(search_document="").exists()
@@ -114,4 +114,4 @@ def test_a_broker_that_is_down_fails_the_job_with_a_message(unit, manager, djang
             callbacks=django_capture_on_commit_callbacks,
         )
     assert job.status == ImportJob.Status.FAILED
-    assert "task queue is unavailable" in job.message
+    assert "task queue is unavailable" in job.error

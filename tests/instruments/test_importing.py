@@ -166,7 +166,7 @@ def test_a_new_instrument_needs_every_required_column(check, unit):
 def test_a_file_without_an_asset_number_column_fails_as_a_whole(check):
     job = check([good_row(1)], fields=["name", "model"])
     assert job.status == ImportJob.Status.FAILED
-    assert "asset number column" in job.message
+    assert "asset number column" in job.error
 
 
 def test_an_old_xls_file_is_refused_with_a_hint(manager, unit, django_capture_on_commit_callbacks):
@@ -175,7 +175,7 @@ def test_an_old_xls_file_is_refused_with_a_hint(manager, unit, django_capture_on
     upload = SimpleUploadedFile("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
     job = upload_and_check(actor=manager, unit=unit, upload=upload, callbacks=django_capture_on_commit_callbacks)
     assert job.status == ImportJob.Status.FAILED
-    assert ".xlsx" in job.message
+    assert ".xlsx" in job.error
 
 
 def test_only_csv_and_xlsx_are_accepted(manager, unit):
@@ -226,7 +226,7 @@ def test_confirm_writes_everything_in_one_transaction(check, write, unit, monkey
 
     assert calls == [2, 2, 1]
     assert job.status == ImportJob.Status.FAILED
-    assert "Nothing was imported" in job.message
+    assert "Nothing was imported" in job.error
     assert not Instrument.objects.filter(unit=unit).exists()
     assert not Instrument.history.exists()
 
@@ -312,7 +312,7 @@ def test_two_headers_for_the_same_field_fail_the_file(manager, unit, django_capt
         actor=manager, unit=unit, upload=csv_upload(rows), callbacks=django_capture_on_commit_callbacks
     )
     assert job.status == ImportJob.Status.FAILED
-    assert "Chinese name" in job.message
+    assert "Chinese name" in job.error
 
 
 def test_xlsx_cells_typed_by_excel_are_understood(manager, unit, django_capture_on_commit_callbacks):
