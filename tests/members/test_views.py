@@ -212,4 +212,3 @@ def test_instrument_management_link_only_for_those_who_manage(client, role, sees
     manage_url = reverse("instruments:manage_list", args=[unit.pk])
     assert (manage_url in client.get(unit.get_absolute_url()).content.decode()) == sees_link
     assert (manage_url in client.get(reverse("dashboard")).content.decode()) == sees_link
-
