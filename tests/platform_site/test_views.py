@@ -75,3 +75,21 @@ def test_signing_in_and_signing_up_lead_to_the_dashboard(client):
     client.force_login(user)
     response = client.get(reverse("members:signup"))
     assert response.status_code == 302 and response.url == reverse("dashboard")
+
+
+def test_the_unit_profile_shows_the_instruments_panel(client):
+    unit = UnitFactory()
+    catalogue_link = f"{reverse('instruments:catalogue')}?unit={unit.pk}"
+    manage_link = reverse("instruments:manage_list", args=[unit.pk])
+    html = client.get(unit.get_absolute_url()).content.decode()
+    assert catalogue_link in html and manage_link not in html
+    client.force_login(MembershipFactory(unit=unit, role="manager").user)
+    html = client.get(unit.get_absolute_url()).content.decode()
+    assert catalogue_link in html and manage_link in html
+
+
+def test_a_unit_under_review_has_no_instruments_panel(client):
+    pending = UnitFactory(status="pending")
+    client.force_login(MembershipFactory(unit=pending, role="admin").user)
+    html = client.get(pending.get_absolute_url()).content.decode()
+    assert "unit=" not in html and reverse("instruments:manage_list", args=[pending.pk]) not in html
