@@ -17,6 +17,7 @@ run: setup demo
 test: install messages
 	mkdir -p var
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 

@@ -128,8 +128,8 @@ class FreeGapFilterMixin(django_filters.FilterSet):
 class CatalogueFilter(FreeGapFilterMixin, InstrumentFilter):
     """The public catalogue's filters plus "free between … and … for at least N hours".
 
-    The catalogue page and API of the instruments app use this class through
-    ``settings.CATALOGUE_FILTERSET``, so the lower app never imports bookings.
+    ``platform_site`` gives it to the instruments app's catalogue page (urls.py) and API (api.py),
+    so the lower app never imports bookings.
     """
 
     class Meta(InstrumentFilter.Meta):

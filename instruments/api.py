@@ -18,7 +18,7 @@ from core.timeparse import validate_in_range
 from members.models import District, Unit
 
 from . import catalogue, selectors, services
-from .filters import catalogue_filterset_class
+from .filters import InstrumentFilter
 from .models import Category, FeeItem, Instrument, OpeningHours, Photo
 
 # --- Read ---------------------------------------------------------------------------------------
@@ -242,9 +242,7 @@ class InstrumentViewSet(
     pagination_class = CataloguePagination
     lookup_value_regex = r"\d+"
 
-    @property
-    def filterset_class(self):
-        return catalogue_filterset_class()
+    filterset_class = InstrumentFilter  # the site may widen it: see register()
 
     def get_queryset(self):
         if self.action == "retrieve":
@@ -296,7 +294,11 @@ class InstrumentViewSet(
         return self._detail(instrument)
 
 
-def register(router):
-    """Add this app's viewsets to the /api/v1/ router."""
+def register(router, *, filterset_class=InstrumentFilter):
+    """Add this app's viewsets to the /api/v1/ router. The catalogue takes ``filterset_class``, a
+    subclass of ``InstrumentFilter`` (platform_site/api.py gives the catalogue page's)."""
     router.register("categories", CategoryViewSet, basename="category")
-    router.register("instruments", InstrumentViewSet, basename="instrument")
+    viewset = InstrumentViewSet
+    if filterset_class is not InstrumentViewSet.filterset_class:
+        viewset = type(InstrumentViewSet.__name__, (InstrumentViewSet,), {"filterset_class": filterset_class})
+    router.register("instruments", viewset, basename="instrument")

@@ -153,16 +153,3 @@ class InstrumentFilter(django_filters.FilterSet):
             if name not in names and name != "sort":
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
-
-
-def catalogue_filterset_class():
-    """The FilterSet of the catalogue page and API: ``settings.CATALOGUE_FILTERSET``.
-
-    Higher apps extend the catalogue's filters (bookings adds "free between … and …") by naming
-    a subclass of ``InstrumentFilter`` in the settings, so this app never imports them.
-    """
-    from django.conf import settings
-    from django.utils.module_loading import import_string
-
-    dotted = getattr(settings, "CATALOGUE_FILTERSET", "")
-    return import_string(dotted) if dotted else InstrumentFilter

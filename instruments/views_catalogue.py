@@ -1,14 +1,18 @@
-"""The public catalogue pages: search with filters and facets, and one instrument's page."""
+"""The public catalogue pages: search with filters and facets, and one instrument's page.
 
-from django.conf import settings
+The site may widen both (``platform_site/urls.py``): a subclass of ``InstrumentFilter`` for the
+search, a template extending the instrument page's (its ``booking`` block) for the page.
+"""
+
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from . import catalogue
-from .filters import catalogue_filterset_class
+from .filters import InstrumentFilter
 
 PAGE_SIZES = (10, 20, 50)
 DEFAULT_PAGE_SIZE = 20
+DETAIL_TEMPLATE = "instruments/catalogue/detail.html"
 
 
 def page_size(request) -> int:
@@ -19,9 +23,9 @@ def page_size(request) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
-def catalogue_list(request):
+def catalogue_list(request, filterset_class=InstrumentFilter):
     """Anyone may search; a fixed number of queries whatever the page size."""
-    filterset = catalogue_filterset_class()(request.GET, queryset=catalogue.instrument_list_public())
+    filterset = filterset_class(request.GET, queryset=catalogue.instrument_list_public())
     page = Paginator(filterset.qs, page_size(request)).get_page(request.GET.get("page"))
     for instrument in page:
         instrument.value_display = catalogue.format_wan(instrument.original_value)
@@ -40,7 +44,7 @@ def catalogue_list(request):
     )
 
 
-def instrument_detail(request, pk):
+def instrument_detail(request, pk, template_name=DETAIL_TEMPLATE):
     """A public instrument's page; 404 for missing, retired or not-public ones."""
     instrument = catalogue.instrument_get_public(pk=pk)
     instrument.value_display = catalogue.format_wan(instrument.original_value)
@@ -49,6 +53,6 @@ def instrument_detail(request, pk):
         other.value_display = catalogue.format_wan(other.original_value)
     return render(
         request,
-        settings.INSTRUMENT_DETAIL_TEMPLATE or "instruments/catalogue/detail.html",
+        template_name,
         {"instrument": instrument, "unit": instrument.unit, "similar": similar},
     )

@@ -193,7 +193,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(status=Membership.Status.PENDING)
 
     def managing(self):
-        """The one home of "who manages a unit's instruments and bookings": active administrators
+        """The one home of "who manages a unit's equipment and reservations": active administrators
         and instrument managers of an approved unit. Permissions, selectors and notifications all
         ask this method."""
         return self.active().filter(role__in=Membership.MANAGING_ROLES, unit__status=Unit.Status.APPROVED)

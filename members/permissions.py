@@ -57,7 +57,7 @@ def can_manage_people(user, unit: Unit) -> bool:
 
 
 def is_unit_manager(user, unit: Unit) -> bool:
-    """Manage the unit's equipment, its bookings and its service records: the people of
+    """Manage the unit's equipment, its reservations and its service records: the people of
     ``Membership.objects.managing()`` (cached per request)."""
     if isinstance(user, AnonymousUser) or not user.is_authenticated:
         return False

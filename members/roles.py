@@ -1,11 +1,10 @@
-"""The bureau staff group and the admin permissions it holds (and no more)."""
-
-from django.contrib.auth.models import Group, Permission
+"""The bureau staff group and the admin permissions members gives it (and no more)."""
 
 BUREAU_GROUP = "bureau_staff"
 
 # Bureau officers review units and read the registry; they do not delete units or manage
-# accounts, which stays with superusers. Later apps append their own entries here.
+# accounts, which stays with superusers. Every app declares its own share in its AppConfig
+# (``bureau_permissions``); this is the members app's.
 BUREAU_PERMISSIONS = [
     ("members", "view_unit"),
     ("members", "change_unit"),
@@ -15,29 +14,23 @@ BUREAU_PERMISSIONS = [
     ("members", "view_district"),
     ("members", "add_district"),
     ("members", "change_district"),
-    ("instruments", "view_instrument"),
-    ("instruments", "view_feeitem"),
-    ("instruments", "view_openinghours"),
-    ("instruments", "view_photo"),
-    ("instruments", "view_category"),
-    ("instruments", "add_category"),
-    ("instruments", "change_category"),
-    ("instruments", "view_importjob"),
-    ("bookings", "view_booking"),
-    ("bookings", "view_bookingevent"),
-    ("bookings", "view_outage"),
-    ("bookings", "view_servicerecord"),
-    ("bookings", "view_servicerecordimport"),
 ]
 
 
-def ensure_bureau_group(**kwargs):
-    """Create the bureau group and give it exactly BUREAU_PERMISSIONS; safe to run repeatedly."""
+def ensure_bureau_group(*, permissions=None, **kwargs):
+    """Create the bureau group if it is missing; given ``permissions`` (``(app_label, codename)``
+    pairs), give it exactly those that exist. Safe to run repeatedly.
+
+    ``platform_site.extensions.ensure_bureau_group`` passes every installed app's share."""
+    # Imported here: apps.py reads BUREAU_PERMISSIONS before the app registry is ready.
+    from django.contrib.auth.models import Group, Permission
+
     group, _ = Group.objects.get_or_create(name=BUREAU_GROUP)
-    wanted = []
-    for app_label, codename in BUREAU_PERMISSIONS:
-        perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-        if perm is not None:
-            wanted.append(perm)
-    group.permissions.set(wanted)
+    if permissions is not None:
+        wanted = []
+        for app_label, codename in permissions:
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)
     return group

@@ -1,5 +1,6 @@
 """Pages for accounts, units and their people: parse input, call one service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -8,17 +9,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.panels import render_panels
+
 from . import selectors, services
 from .exceptions import DomainError
 from .filters import UnitFilter
 from .forms import AccountForm, JoinForm, RoleForm, SignupForm, UnitForm
 from .models import Membership
-from .permissions import can_manage_people, can_manage_unit, is_unit_manager, prime_unit_roles, unit_role
+from .permissions import can_manage_people, can_manage_unit, unit_role
 
 
 def signup(request):
     if request.user.is_authenticated:
-        return redirect("members:dashboard")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -33,26 +36,8 @@ def signup(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Now register your unit or ask to join an existing one."))
-            return redirect("members:dashboard")
+            return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "members/signup.html", {"form": form})
-
-
-@login_required
-def dashboard(request):
-    memberships = list(selectors.membership_list_for_user(user=request.user))
-    prime_unit_roles(request.user, memberships)
-    for m in memberships:
-        m.is_unit_manager = is_unit_manager(request.user, m.unit)
-    return render(
-        request,
-        "members/dashboard.html",
-        {
-            "memberships": memberships,
-            "manages_instruments": any(m.is_unit_manager for m in memberships),
-            "pending_requests": selectors.pending_requests_for_admin(user=request.user),
-            "notifications": selectors.notification_list(user=request.user)[:5],
-        },
-    )
 
 
 @login_required
@@ -92,7 +77,8 @@ def unit_list(request):
     return render(request, "members/unit_list.html", {"filter": unit_filter, "page": page})
 
 
-def unit_profile(request, pk):
+def unit_profile(request, pk, panels=()):
+    """A unit's public profile, with the panels the apps above add to it (members/urls.py)."""
     unit = selectors.unit_get_public(user=request.user, pk=pk)
     return render(
         request,
@@ -102,7 +88,7 @@ def unit_profile(request, pk):
             "role": unit_role(request.user, unit),
             "can_edit": can_manage_unit(request.user, unit),
             "can_manage_people": can_manage_people(request.user, unit),
-            "is_unit_manager": is_unit_manager(request.user, unit),
+            "panels": render_panels(panels, request, unit),
         },
     )
 
@@ -117,7 +103,7 @@ def unit_join(request):
             form.add_error("unit", err.message)
         else:
             messages.success(request, _("Your request was sent to the unit's administrators."))
-            return redirect("members:dashboard")
+            return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "members/unit_join.html", {"form": form})
 
 

@@ -1,10 +1,16 @@
-"""The REST API's router: each app's ``api.register(router)`` adds its viewsets under /api/v1/."""
+"""The REST API's router: every installed app's ``register(router)`` adds its viewsets under /api/v1/,
+in INSTALLED_APPS order (each app's AppConfig names it: ``api_register``)."""
 
-from django.utils.module_loading import import_string
 from rest_framework.routers import DefaultRouter
 
-API_MODULES = ["members.api", "instruments.api", "bookings.api"]
+from bookings.filters import CatalogueFilter
+
+from . import extensions
+
+# What the site gives an app's registration: the catalogue API filters like the catalogue page
+# (platform_site/urls.py), "free between … and …" included.
+REGISTER_OPTIONS = {"instruments": {"filterset_class": CatalogueFilter}}
 
 router = DefaultRouter()
-for module in API_MODULES:
-    import_string(f"{module}.register")(router)
+for label, register in extensions.api_registrations():
+    register(router, **REGISTER_OPTIONS.get(label, {}))

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "members",
     "instruments",
     "bookings",
+    "platform_site",
 ]
 
 MIDDLEWARE = [
@@ -114,7 +115,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "members:dashboard"
+LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 # --- Language and time ----------------------------------------------------------------------
@@ -174,13 +175,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # message and the periodic flush sends it later.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "notifications-flush": {"task": "members.tasks.notifications_flush_task", "schedule": 300.0},
-    # Hourly: approved bookings starting within 24 hours get one reminder (reminded_at).
-    "booking-reminders": {"task": "bookings.tasks.booking_reminders_task", "schedule": 3600.0},
-    # Daily: search documents follow renamed owner units.
-    "search-documents-refresh": {"task": "instruments.tasks.search_documents_refresh_task", "schedule": 86400.0},
-}
+# The beat schedule is each app's (its AppConfig's beat_schedule), collected in platform_site/celery.py.
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -223,10 +218,6 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# --- How the apps extend each other's pages (higher apps named here, never imported below) ---
-CATALOGUE_FILTERSET = "bookings.filters.CatalogueFilter"
-INSTRUMENT_DETAIL_TEMPLATE = "bookings/instrument_detail.html"
-
 # --- Platform settings (differ between cities; see shared/DOMAIN.md) -------------------------
 PLATFORM_NAME = env.str("PLATFORM_NAME", default="")
 PLATFORM_CITY = env.str("PLATFORM_CITY", default="")
@@ -248,6 +239,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
-
-# Demo data seeders, lowest layer first (manage.py seed_demo).
-DEMO_SEEDERS = ["members.demo.seed", "instruments.demo.seed", "bookings.demo.seed"]

@@ -1,4 +1,8 @@
-"""Top-level URLs: pages, the admin, the API and its schema."""
+"""Top-level URLs: pages, the admin, the API and its schema.
+
+Each app's URLs are included here, lowest layer first; where a lower app's page shows what a
+higher app adds, the higher app's part is given to it here (filters, templates, panels).
+"""
 
 from django.conf import settings
 from django.contrib import admin
@@ -8,14 +12,24 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
-from . import views
+from bookings.filters import CatalogueFilter
+from instruments.urls import instruments_urlpatterns
+from members.urls import members_urlpatterns
+
+from . import extensions, views
 from .api import router
+
+members_urls = members_urlpatterns(unit_profile_panels=extensions.unit_profile_panels())
+instruments_urls = instruments_urlpatterns(
+    filterset_class=CatalogueFilter, detail_template="bookings/instrument_detail.html"
+)
 
 urlpatterns = [
     path("healthz/", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
     path("", views.home, name="home"),
-    path("", include("members.urls")),
-    path("", include("instruments.urls")),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("", include((members_urls, "members"))),
+    path("", include((instruments_urls, "instruments"))),
     path("", include("bookings.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -2,7 +2,7 @@
 instrument page leads to the booking calendar."""
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 from rest_framework.test import APIClient
 
 from .conftest import hold, local_dt
@@ -43,3 +43,20 @@ def test_unshared_instrument_offers_no_booking(client, instrument):
     instrument.save()
     html = client.get(instrument.get_absolute_url()).content.decode()
     assert reverse("bookings:calendar", args=[instrument.pk]) not in html
+
+
+def test_platform_site_gives_the_free_gap_filter_to_the_instruments_page_and_api():
+    """The instruments app alone searches with InstrumentFilter; the site widens it."""
+    from bookings.filters import CatalogueFilter
+    from instruments.api import InstrumentViewSet
+    from instruments.filters import InstrumentFilter
+    from instruments.urls import urlpatterns as instruments_alone
+    from platform_site.api import router
+
+    assert resolve(reverse("instruments:catalogue")).kwargs["filterset_class"] is CatalogueFilter
+    assert resolve("/instruments/1/").kwargs["template_name"] == "bookings/instrument_detail.html"
+    catalogue = next(p for p in instruments_alone if p.name == "catalogue")
+    assert catalogue.default_args["filterset_class"] is InstrumentFilter
+    viewset = next(v for prefix, v, _basename in router.registry if prefix == "instruments")
+    assert issubclass(viewset, InstrumentViewSet) and viewset.filterset_class is CatalogueFilter
+    assert InstrumentViewSet.filterset_class is InstrumentFilter

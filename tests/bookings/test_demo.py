@@ -1,12 +1,16 @@
 """The demo seeder: nothing without instruments, a spread of hours with instruments, idempotent."""
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db.models import Sum
 
 from bookings import demo
 from bookings.models import Booking, ServiceRecord, SlotHold
 from instruments.models import Instrument
 from members.demo import seed as seed_members
+from members.models import Unit
 
 from .factories import FeeItemFactory, InstrumentFactory, weekday_hours
 
@@ -50,3 +54,12 @@ def test_seeding_makes_a_year_of_records_once():
         )
     demo.seed()
     assert (Booking.objects.count(), ServiceRecord.objects.count(), SlotHold.objects.count()) == counts
+
+
+def test_seed_demo_runs_this_seeder_last_of_the_three(monkeypatch):
+    calls = []
+    monkeypatch.setattr("instruments.demo.seed", lambda stdout=None: calls.append("instruments"))
+    monkeypatch.setattr("bookings.demo.seed", lambda stdout=None: calls.append("bookings"))
+    call_command("seed_demo", stdout=io.StringIO())
+    assert calls == ["instruments", "bookings"]
+    assert Unit.objects.filter(name="内蒙古科技大学").exists()  # members' seeder ran first

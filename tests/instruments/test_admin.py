@@ -12,7 +12,7 @@ from .factories import CategoryFactory, InstrumentFactory
 
 pytestmark = pytest.mark.django_db
 
-# What the bureau needs of this app (members/roles.py BUREAU_PERMISSIONS).
+# What the bureau needs of this app (InstrumentsConfig.bureau_permissions).
 INSTRUMENT_PERMISSIONS = [
     ("instruments", "view_instrument"),
     ("instruments", "view_feeitem"),
@@ -33,7 +33,7 @@ def test_the_bureau_group_reads_the_registry(bureau_group):
 
 @pytest.fixture
 def bureau(officer, bureau_group, client):
-    """A bureau officer (the group as members/roles.py makes it), logged in, reading English."""
+    """A bureau officer (the group as migrate makes it), logged in, reading English."""
     client.login(email=officer.email, password=PASSWORD)
     client.cookies["django_language"] = "en"
     return client

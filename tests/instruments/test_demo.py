@@ -1,8 +1,10 @@
 """The demo data: loaded after the members' seeder, idempotent, and shaped like Baotou's platform."""
 
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import translation
@@ -35,6 +37,19 @@ def test_without_units_the_seeder_adds_nothing(db):
     ensure_classification()
     assert instruments_seed() == []
     assert not Instrument.objects.exists()
+
+
+def test_seed_demo_runs_this_seeder_after_the_members_one(db, monkeypatch):
+    calls = []
+
+    def seeder(stdout=None):
+        calls.append((stdout, Unit.objects.filter(name="内蒙古科技大学").exists()))
+
+    monkeypatch.setattr("instruments.demo.seed", seeder)
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert len(calls) == 1 and calls[0][0] is not None and calls[0][1]  # the members' units were there
+    assert "unitadmin@demo.local" in out.getvalue()
 
 
 def test_seeding_twice_changes_nothing(db):

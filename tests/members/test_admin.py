@@ -1,10 +1,13 @@
 """The bureau's review queue in the Django admin: filters, decisions one by one and in bulk."""
 
 import pytest
+from django.apps import apps
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.management.sql import emit_post_migrate_signal
 from django.urls import reverse
 
 from members.models import Unit
+from members.roles import BUREAU_PERMISSIONS
 from tests.factories import DistrictFactory, MembershipFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +105,30 @@ def test_officer_cannot_delete_units(client, officer):
     unit = UnitFactory()
     client.force_login(officer)
     assert client.get(reverse("admin:members_unit_delete", args=[unit.pk])).status_code == 403
+
+
+def held(group):
+    return {(p.content_type.app_label, p.codename) for p in group.permissions.select_related("content_type")}
+
+
+def test_the_bureau_group_holds_every_installed_apps_share_and_no_more(bureau_group):
+    declared = {pair for config in apps.get_app_configs() for pair in getattr(config, "bureau_permissions", ())}
+    assert {label for label, _codename in declared} == {"members", "instruments", "bookings"}
+    assert held(bureau_group) == declared
+    assert set(BUREAU_PERMISSIONS) <= held(bureau_group)
+    assert not {("members", "delete_unit"), ("members", "change_user")} & held(bureau_group)
+
+
+def test_migrate_keeps_the_bureau_group_in_step(bureau_group):
+    bureau_group.permissions.clear()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    declared = {pair for config in apps.get_app_configs() for pair in getattr(config, "bureau_permissions", ())}
+    assert held(bureau_group) == declared
+
+
+def test_seeding_members_keeps_the_groups_permissions(bureau_group):
+    from members.demo import seed
+
+    before = held(bureau_group)
+    seed()
+    assert held(bureau_group) == before
