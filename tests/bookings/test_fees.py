@@ -11,52 +11,36 @@ from bookings import fees
 from bookings.exceptions import DomainError
 from instruments.models import FeeItem
 
+from .conftest import fee_items
 from .factories import FeeItemFactory, InstrumentFactory
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2030, 3, 6, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-@pytest.fixture
-def tem(owner_unit):
-    """DOMAIN.md §3: a TEM's alternative services, per hour."""
-    instrument = InstrumentFactory(unit=owner_unit, name="透射电镜")
-    for name, internal, external in (
-        ("高分辨成像", "500", "790"),
-        ("电子衍射", "550", "870"),
-        ("STEM-EDS面扫", "520", "800"),
-    ):
-        FeeItemFactory(instrument=instrument, name=name, internal_price=internal, external_price=external)
-    return instrument
-
-
-def items(instrument, *names):
-    return [instrument.fee_items.get(name=name) for name in names]
-
-
 def test_two_hours_of_one_service_cost_that_service_only(tem, enterprise):
     quote = fees.estimate(
-        tem, unit=enterprise, start=T0, end=T0 + timedelta(hours=2), samples=0, fee_items=items(tem, "高分辨成像")
+        tem, unit=enterprise, start=T0, end=T0 + timedelta(hours=2), samples=0, fee_items=fee_items(tem, "高分辨成像")
     )
     assert quote.total == Decimal("1580.00")  # not 4,920.00, the sum of the list
     assert [(s.name, s.unit_price) for s in quote.services] == [("高分辨成像", Decimal("790.00"))]
 
 
 def test_two_chosen_services_add_exactly_those_two(tem, enterprise):
-    chosen = items(tem, "高分辨成像", "电子衍射")
+    chosen = fee_items(tem, "高分辨成像", "电子衍射")
     quote = fees.estimate(tem, unit=enterprise, start=T0, end=T0 + timedelta(hours=2), samples=0, fee_items=chosen)
     assert [line.amount for line in quote.lines] == [Decimal("1580.00"), Decimal("1740.00")]
     assert quote.total == Decimal("3320.00")
 
 
 def test_ids_choose_as_well_as_items(tem, enterprise):
-    ids = [item.pk for item in items(tem, "电子衍射")]
+    ids = [item.pk for item in fee_items(tem, "电子衍射")]
     quote = fees.estimate(tem, unit=enterprise, start=T0, end=T0 + timedelta(hours=1), samples=0, fee_items=ids)
     assert quote.total == Decimal("870.00")
 
 
 def test_internal_price_for_the_owner_unit(tem, owner_unit):
-    chosen = items(tem, "高分辨成像")
+    chosen = fee_items(tem, "高分辨成像")
     quote = fees.estimate(tem, unit=owner_unit, start=T0, end=T0 + timedelta(hours=2), samples=0, fee_items=chosen)
     assert quote.total == Decimal("1000.00")
 

@@ -184,3 +184,12 @@ def test_opening_hours_are_wall_times_in_shanghai(instrument, requester, day, no
     with pytest.raises(BookingRuleError):
         earlier = datetime.combine(day, time(0, 0), tzinfo=UTC)  # 08:00 Shanghai
         book(instrument, requester, earlier, earlier + timedelta(minutes=30), now)
+
+
+def test_external_use_is_one_rule():
+    """DOMAIN.md §4: external when the user's unit is missing or is not the owner unit."""
+    from bookings.rules import is_external_use
+
+    assert is_external_use(user_unit_id=None, owner_unit_id=1)
+    assert is_external_use(user_unit_id=2, owner_unit_id=1)
+    assert not is_external_use(user_unit_id=1, owner_unit_id=1)
