@@ -22,11 +22,11 @@ from rest_framework.response import Response
 from core import timeparse
 from members.models import Unit
 
-from . import selectors, services
+from . import fees, selectors, services
 from .availability import local
 from .exceptions import DomainError
 from .filters import BookingFilter, ServiceRecordFilter
-from .models import Booking, FundingSource, ServiceRecord, ServiceWay
+from .models import Booking, ChosenService, FundingSource, ServiceRecord, ServiceWay
 
 MAX_AVAILABILITY_DAYS = 31
 
@@ -45,9 +45,19 @@ class LocalDateTimeField(serializers.DateTimeField):
         return local(value).isoformat()
 
 
+class ChosenServiceSerializer(serializers.ModelSerializer):
+    """A chosen service as priced when chosen; ``fee_item`` is null once the owner deleted the item."""
+
+    class Meta:
+        model = ChosenService
+        fields = ["fee_item", "name", "basis", "unit_price"]
+        read_only_fields = fields
+
+
 class BookingSerializer(serializers.ModelSerializer):
     starts_at = LocalDateTimeField()
     ends_at = LocalDateTimeField()
+    chosen_services = ChosenServiceSerializer(many=True, read_only=True)
     instrument_name = serializers.CharField(source="instrument.name", read_only=True)
     requester_name = serializers.CharField(source="requester.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -72,6 +82,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "service_way",
             "project_name",
             "funding_source",
+            "chosen_services",
             "fee_estimate",
             "decision_reason",
             "created_at",
@@ -90,6 +101,11 @@ class BookingCreateSerializer(serializers.Serializer):
     service_way = serializers.ChoiceField(choices=ServiceWay.choices, default=ServiceWay.USER_OPERATES)
     project_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     funding_source = serializers.ChoiceField(choices=FundingSource.choices, default=FundingSource.NONE)
+    fee_items = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Ids of the instrument's fee items asked for; defaults to its only item when it has exactly one.",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -116,6 +132,7 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
     started_at = LocalDateTimeField()
     ended_at = LocalDateTimeField()
     instrument_name = serializers.CharField(source="instrument.name", read_only=True)
+    chosen_services = ChosenServiceSerializer(many=True, read_only=True)
 
     class Meta:
         model = ServiceRecord
@@ -133,6 +150,7 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
             "post_processing_hours",
             "hours",
             "sample_count",
+            "chosen_services",
             "computed_amount",
             "amount",
             "amount_reason",
@@ -162,7 +180,8 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Booking.objects.none()
-        return selectors.booking_list_visible(user=self.request.user).order_by("-starts_at", "-pk")
+        bookings = selectors.booking_list_visible(user=self.request.user).prefetch_related("chosen_services")
+        return bookings.order_by("-starts_at", "-pk")
 
     def get_object(self):
         return selectors.booking_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
@@ -186,6 +205,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             unit = units.first() if units.count() == 1 else None
             if unit is None:
                 raise ValidationError({"unit": _("Say which of your units you book for.")})
+        fee_items = fees.chosen_fee_items(instrument, v.get("fee_items"), required=True)
         booking = services.booking_request(
             user=request.user,
             unit=unit,
@@ -198,6 +218,7 @@ class BookingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             service_way=v["service_way"],
             project_name=v["project_name"],
             funding_source=v["funding_source"],
+            fee_items=fee_items,
         )
         booking = selectors.booking_get_for_user(user=request.user, pk=booking.pk)
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
@@ -268,7 +289,8 @@ class ServiceRecordViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ServiceRecord.objects.none()
-        return selectors.service_record_list_visible(user=self.request.user).order_by("-started_at", "-pk")
+        records = selectors.service_record_list_visible(user=self.request.user).prefetch_related("chosen_services")
+        return records.order_by("-started_at", "-pk")
 
     @extend_schema(request=RateSerializer, responses={200: ServiceRecordSerializer})
     @action(detail=True, methods=["post"])

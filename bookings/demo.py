@@ -19,7 +19,8 @@ from members.models import Membership, Unit
 
 from . import fees
 from .availability import at_local, local
-from .models import Booking, BookingEvent, FundingSource, ServiceRecord, ServiceWay, SlotHold
+from .models import Booking, BookingEvent, ChosenService, FundingSource, ServiceRecord, ServiceWay, SlotHold
+from .rules import is_external_use
 
 User = get_user_model()
 DEMO_PASSWORD = "demo-2026"
@@ -127,6 +128,7 @@ def _showcase(now, stdout):
     )
     if requester is None or unit is None or instrument is None:
         return
+    chosen = list(instrument.fee_items.order_by("pk")[:1])
     start = at_local(local(now).date() + timedelta(days=max(2, instrument.min_lead_hours // 24 + 2)), time(0))
     for a, b in availability(instrument=instrument, start=start, end=start + timedelta(days=14))["free"]:
         if b - a >= timedelta(hours=2) and len(local_dates(a, b)) == 1:
@@ -142,9 +144,12 @@ def _showcase(now, stdout):
                 service_way=ServiceWay.GUIDED,
                 project_name="企业新产品研发",
                 funding_source=FundingSource.ENTERPRISE,
+                fee_items=chosen,
             )
             break
     past = at_local(local(now).date() - timedelta(days=6), time(9))
+    external = is_external_use(user_unit_id=unit.pk, owner_unit_id=instrument.unit_id)
+    amount = fees.fee_total(fees.fee_lines(fees.snapshots(chosen, external=external), hours=3, samples=4, days=1))
     booking = Booking.objects.create(
         instrument=instrument,
         requester=requester,
@@ -155,11 +160,12 @@ def _showcase(now, stdout):
         purpose="钕铁硼磁体断口形貌观察",
         sample_count=4,
         service_way=ServiceWay.USER_OPERATES,
+        fee_estimate=amount,
     )
     BookingEvent.objects.create(
         booking=booking, from_status=Booking.Status.APPROVED, to_status=Booking.Status.COMPLETED
     )
-    ServiceRecord.objects.create(
+    record = ServiceRecord.objects.create(
         instrument=instrument,
         booking=booking,
         started_at=past,
@@ -173,8 +179,16 @@ def _showcase(now, stdout):
         user_name=requester.name,
         user_unit=unit,
         user_unit_name=unit.name,
-        is_external=True,
+        is_external=external,
+        computed_amount=amount,
+        amount=amount,
     )
+    booking_rows, record_rows = fees.snapshots(chosen, external=external), fees.snapshots(chosen, external=external)
+    for service in booking_rows:
+        service.booking = booking
+    for service in record_rows:
+        service.service_record = record
+    ChosenService.objects.bulk_create(booking_rows + record_rows)
     _say(stdout, f"bookings: showcase on {instrument.name} for {requester.email}")
 
 
@@ -211,10 +225,9 @@ class _Builder:
         self.rng, self.people, self.now = rng, people, now
         self.units = [unit for rows in people.values() for _user, unit in rows[:1]]
         self.enterprise_units = [u for u in self.units if u.unit_type == Unit.Type.ENTERPRISE] or self.units
-        self.bookings, self.records, self.holds = [], [], []
+        self.bookings, self.records, self.holds, self.chosen = [], [], [], []
         self.booking_count = self.record_count = 0
         self.year_start = local(now).date() - timedelta(days=365)
-        self._rates = {}
 
     # -- per instrument ----------------------------------------------------------------------
     def instrument(self, instrument):
@@ -270,8 +283,10 @@ class _Builder:
             if unit_people:
                 return self.rng.choice(unit_people)
         unit = self.rng.choice(self.enterprise_units if self.rng.random() < 0.7 else self.units)
-        if unit.pk == instrument.unit_id and len(self.units) > 1:
-            unit = self.rng.choice([u for u in self.units if u.pk != instrument.unit_id])
+        if not is_external_use(user_unit_id=unit.pk, owner_unit_id=instrument.unit_id) and len(self.units) > 1:
+            unit = self.rng.choice(
+                [u for u in self.units if is_external_use(user_unit_id=u.pk, owner_unit_id=instrument.unit_id)]
+            )
         return self.rng.choice(self.people[unit.pk])
 
     def _slot(self, day, opens, closes):
@@ -329,8 +344,10 @@ class _Builder:
             project, funding = self.rng.choice(PROJECTS)
         prep = (hours * Decimal("0.1")).quantize(Decimal("0.01"))
         post = (hours * Decimal(self.rng.choice(["0.05", "0.1", "0.15"]))).quantize(Decimal("0.01"))
-        internal = unit.pk == instrument.unit_id
-        amount = self._fee(instrument, internal, hours, samples)
+        external = is_external_use(user_unit_id=unit.pk, owner_unit_id=instrument.unit_id)
+        # A record of a booking charges the service chosen with the booking; a commission, one of its own.
+        service = self._service(instrument, external, booking._demo_service if booking else None)
+        amount = self._fee(service, hours, samples, starts_at, ends_at)
         rated = self.rng.random() < 0.7
         self.records.append(
             ServiceRecord(
@@ -353,27 +370,35 @@ class _Builder:
                 user_name=user.name,
                 user_unit=unit,
                 user_unit_name=unit.name,
-                is_external=not internal,
+                is_external=external,
                 rating=self.rng.choice(RATINGS) if rated else None,
                 rating_comment=self.rng.choice(COMMENTS) if rated else "",
                 rated_at=ends_at + timedelta(days=2) if rated else None,
             )
         )
+        if service:
+            service.service_record = self.records[-1]
+            self.chosen.append(service)
         self._maybe_flush()
 
-    def _fee(self, instrument, internal: bool, hours: Decimal, samples: int) -> Decimal:
-        """fees.fee_lines' arithmetic with the per-instrument prices looked up once (demo speed)."""
-        key = (instrument.pk, internal)
-        if key not in self._rates:
-            rates = {"hour": Decimal("0"), "sample": Decimal("0"), "day": Decimal("0")}
-            for item in instrument.fee_items.all():
-                rates[item.basis] += item.internal_price if internal else item.external_price
-            self._rates[key] = rates
-        r = self._rates[key]
-        return fees.quantize(r["hour"] * hours + r["sample"] * samples + r["day"])
+    def _service(self, instrument, external: bool, chosen=None):
+        """The user's choice: one of the instrument's fee items (prefetched), or None without any."""
+        items = instrument.fee_items.all()
+        if chosen is None and not items:
+            return None
+        item = chosen.fee_item if chosen else self.rng.choice(list(items))
+        return fees.snapshots([item], external=external)[0]
+
+    def _fee(self, service, hours: Decimal, samples: int, starts_at, ends_at) -> Decimal:
+        if service is None:
+            return Decimal("0.00")
+        days = fees.days_begun(starts_at, ends_at)
+        return fees.fee_total(fees.fee_lines([service], hours=hours, samples=samples, days=days))
 
     def _booking(self, instrument, user, unit, starts_at, ends_at, way, samples, project, funding, status=None):
-        fee = self._fee(instrument, unit.pk == instrument.unit_id, fees.hours_between(starts_at, ends_at), samples)
+        external = is_external_use(user_unit_id=unit.pk, owner_unit_id=instrument.unit_id)
+        service = self._service(instrument, external)
+        fee = self._fee(service, fees.hours_between(starts_at, ends_at), samples, starts_at, ends_at)
         booking = Booking(
             instrument=instrument,
             requester=user,
@@ -389,6 +414,10 @@ class _Builder:
             fee_estimate=fee,
             decided_at=starts_at - timedelta(days=2),
         )
+        booking._demo_service = service
+        if service:
+            service.booking = booking
+            self.chosen.append(service)
         self.bookings.append(booking)
         return booking
 
@@ -463,9 +492,13 @@ class _Builder:
         for hold in self.holds:
             hold.booking_id = hold.booking.pk
         SlotHold.objects.bulk_create(self.holds, batch_size=2000)
+        for service in self.chosen:
+            service.booking_id = service.booking.pk if service.booking else None
+            service.service_record_id = service.service_record.pk if service.service_record else None
+        ChosenService.objects.bulk_create(self.chosen, batch_size=5000)
         self.booking_count += len(self.bookings)
         self.record_count += len(self.records)
-        self.bookings, self.records, self.holds = [], [], []
+        self.bookings, self.records, self.holds, self.chosen = [], [], [], []
 
 
 __all__ = ["seed"]

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import timeparse
+from instruments.models import FeeItem
 from members.models import Unit
 
 from .availability import local_tz
@@ -31,8 +32,28 @@ def local_date_field(label, **kwargs):
     return timeparse.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
 
 
+class FeeItemChoiceField(forms.ModelMultipleChoiceField):
+    """The services asked for, as checkboxes: "name (per hour)"."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.get_basis_display()})"
+
+
+class RecordFeeItemChoiceField(FeeItemChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.instrument.name}: {obj.name} ({obj.get_basis_display()})"
+
+
 class BookingRequestForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Book for the unit"), queryset=Unit.objects.none(), empty_label=None)
+    fee_items = FeeItemChoiceField(
+        label=_("Services"),
+        queryset=FeeItem.objects.none(),
+        help_text=_("Choose the service(s) you need; each is charged at its basis (hours, samples or days)."),
+        error_messages={"required": _("Choose the service(s) you need from the instrument's fee items.")},
+    )
     date = local_date_field(_("Date"))
     start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
@@ -52,9 +73,19 @@ class BookingRequestForm(forms.Form):
         label=_("Funding source"), choices=FundingSource.choices, initial=FundingSource.NONE
     )
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, fee_items=None, **kwargs):
+        """``fee_items``: the instrument's fee items (a QuerySet); the only one is preselected."""
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        offered = [item.pk for item in fee_items] if fee_items is not None else []
+        if not offered:
+            del self.fields["fee_items"]  # nothing to choose: the booking costs nothing
+            return
+        self.fields["fee_items"].queryset = fee_items
+        if len(offered) == 1:
+            # The only service is preselected; unticking it still books it (the service's default).
+            self.fields["fee_items"].initial = offered
+            self.fields["fee_items"].required = False
 
     def clean(self):
         data = super().clean()
@@ -64,6 +95,8 @@ class BookingRequestForm(forms.Form):
             data["ends_at"] = datetime.combine(day, end, tzinfo=local_tz())
             if data["ends_at"] <= data["starts_at"]:
                 self.add_error("end_time", _("The end must be after the start."))
+        if "fee_items" in self.fields and not data.get("fee_items"):
+            data["fee_items"] = None  # no choice: the instrument's only item (see booking_request)
         return data
 
 
@@ -139,10 +172,30 @@ class ServiceRecordForm(forms.Form):
         help_text=_("Leave empty to charge the amount computed from the fee items."),
     )
     amount_reason = forms.CharField(label=_("Reason for a different amount"), max_length=1000, required=False)
+    fee_items = RecordFeeItemChoiceField(
+        label=_("Services"),
+        queryset=FeeItem.objects.none(),
+        required=False,
+        help_text=_("The service(s) given, from the instrument's fee items; the amount is computed from them."),
+    )
+
+    field_order = ["instrument", "fee_items"]
 
     def __init__(self, *args, instruments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["instrument"].queryset = instruments
+        self.fields["fee_items"].queryset = (
+            FeeItem.objects.filter(instrument__in=instruments).select_related("instrument").order_by("instrument", "pk")
+        )
+
+    def clean(self):
+        data = super().clean()
+        instrument = data.get("instrument")
+        if instrument is not None and not data.get("fee_items"):
+            # Nothing ticked: the only service of a one-item instrument, as on the booking form;
+            # an instrument with several items gets the service's "choose" error.
+            data["fee_items"] = None if instrument.fee_items.count() <= 1 else []
+        return data
 
 
 class ImportForm(forms.Form):

@@ -20,11 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.jobs import BackgroundJob
-from instruments.models import Instrument
+from core.money import MONEY_FIELD
+from instruments.models import FeeItem, Instrument
 from members.models import Unit
 
+from .rules import is_external_use
+
 HOURS = {"max_digits": 7, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
-MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
 class ServiceWay(models.TextChoices):
@@ -147,7 +149,7 @@ class Booking(models.Model):
     funding_source = models.CharField(
         _("funding source"), max_length=12, choices=FundingSource.choices, default=FundingSource.NONE
     )
-    fee_estimate = models.DecimalField(_("estimated fee (yuan)"), default=Decimal("0.00"), **MONEY)
+    fee_estimate = models.DecimalField(_("estimated fee (yuan)"), default=Decimal("0.00"), **MONEY_FIELD)
 
     decision_reason = models.TextField(_("reason"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -187,7 +189,7 @@ class Booking(models.Model):
 
     @property
     def is_external(self) -> bool:
-        return self.unit_id != self.instrument.unit_id
+        return is_external_use(user_unit_id=self.unit_id, owner_unit_id=self.instrument.unit_id)
 
     @property
     def holds_slot(self) -> bool:
@@ -293,8 +295,8 @@ class ServiceRecord(models.Model):
     post_processing_hours = models.DecimalField(_("post-processing hours"), default=Decimal("0"), **HOURS)
     hours = models.DecimalField(_("service hours"), default=Decimal("0"), **HOURS)
     sample_count = models.PositiveIntegerField(_("number of samples"), default=0)
-    computed_amount = models.DecimalField(_("amount from the fee items (yuan)"), default=Decimal("0.00"), **MONEY)
-    amount = models.DecimalField(_("amount charged (yuan)"), default=Decimal("0.00"), **MONEY)
+    computed_amount = models.DecimalField(_("amount from the fee items (yuan)"), default=Decimal("0.00"), **MONEY_FIELD)
+    amount = models.DecimalField(_("amount charged (yuan)"), default=Decimal("0.00"), **MONEY_FIELD)
     amount_reason = models.TextField(_("reason for a different amount"), blank=True)
     project_name = models.CharField(_("supported project"), max_length=200, blank=True)
     funding_source = models.CharField(
@@ -356,6 +358,47 @@ class ServiceRecord(models.Model):
 
     def get_absolute_url(self):
         return reverse("bookings:record_detail", args=[self.pk])
+
+
+class ChosenService(models.Model):
+    """A service the user asked for: one of the instrument's fee items, as priced when chosen.
+
+    An instrument's fee items are alternatives (DOMAIN.md §3): a booking or a service record is
+    charged for its chosen services only, each at its basis (hours, samples or days begun). The
+    owner may later reprice or delete fee items, so the choice is kept as a snapshot: the item's
+    name, basis and the unit price that applied to this user (internal or external) at the time,
+    with a link to the FeeItem while it exists (SET_NULL). A row belongs to one booking or one
+    service record; completing a booking copies the booking's rows to its record, so an estimate
+    and a charged amount are each explained by their own rows.
+    """
+
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="chosen_services"
+    )
+    service_record = models.ForeignKey(
+        ServiceRecord, on_delete=models.CASCADE, null=True, blank=True, related_name="chosen_services"
+    )
+    fee_item = models.ForeignKey(
+        FeeItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("fee item")
+    )
+    name = models.CharField(_("service"), max_length=100)
+    basis = models.CharField(_("charged"), max_length=10, choices=FeeItem.Basis.choices)
+    unit_price = models.DecimalField(_("unit price (yuan)"), **MONEY_FIELD)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("chosen service")
+        verbose_name_plural = _("chosen services")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(booking__isnull=False, service_record__isnull=True)
+                | Q(booking__isnull=True, service_record__isnull=False),
+                name="chosenservice_one_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.unit_price} ({self.basis})"
 
 
 def new_feed_token() -> str:

@@ -22,6 +22,13 @@ UNBOOKABLE_STATUS_MESSAGE = {
 }
 
 
+def is_external_use(*, user_unit_id: int | None, owner_unit_id: int) -> bool:
+    """The one rule of internal or external use (DOMAIN.md §4): external when the user's unit is
+    unknown or is not the owner unit. External users pay the external price and count as external
+    hours and income."""
+    return user_unit_id is None or user_unit_id != owner_unit_id
+
+
 def check_requester(user, unit: Unit) -> None:
     """The requester books for a unit: it must be approved and the requester an active member."""
     if not user.is_authenticated:
@@ -43,7 +50,9 @@ def check_instrument_open_to(instrument: Instrument, unit: Unit) -> None:
         raise BookingRuleError(str(message) if message else _("This instrument cannot be booked in its current state."))
     if instrument.sharing_mode == Instrument.SharingMode.NONE:
         raise BookingRuleError(_("This instrument is not shared."))
-    if instrument.sharing_mode == Instrument.SharingMode.INTERNAL and unit.pk != instrument.unit_id:
+    if instrument.sharing_mode == Instrument.SharingMode.INTERNAL and is_external_use(
+        user_unit_id=unit.pk, owner_unit_id=instrument.unit_id
+    ):
         raise BookingRuleError(_("This instrument is shared only within its owner unit."))
 
 

@@ -11,7 +11,7 @@ Definitions used across the catalogue:
   (``needs_approval``) does not matter.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
@@ -26,16 +26,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import money
 from members.models import Unit
 
 from .models import Instrument, OpeningHours, Photo
 from .search import query_tokens, rank_expression
 
 WAN = Decimal("10000")
-YI = Decimal("100000000")
 
 SORT_RELEVANCE = "relevance"
 SORT_NEWEST = "newest"
@@ -164,30 +163,6 @@ def similar_instruments(instrument: Instrument, *, count: int = SIMILAR_COUNT) -
     return list(queryset[:count])
 
 
-# --- money shown to people ----------------------------------------------------------------------
-
-
-def wan(value: Decimal | None) -> Decimal:
-    """Yuan to 万元 with two decimals (for forms and tables)."""
-    return (Decimal(value or 0) / WAN).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def format_wan(value: Decimal | None) -> str:
-    """An instrument's value for people: "85.6万元", trailing zeros dropped."""
-    amount = wan(value).normalize()
-    return gettext("%(amount)s ten thousand yuan") % {"amount": f"{amount:f}"}
-
-
-def format_total_value(value: Decimal | None) -> str:
-    """A large sum for people: 亿元 with one decimal from 100 million yuan, otherwise 万元."""
-    value = Decimal(value or 0)
-    if value >= YI:
-        amount = (value / YI).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        return gettext("%(amount)s hundred million yuan") % {"amount": f"{amount:f}"}
-    amount = (value / WAN).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    return gettext("%(amount)s ten thousand yuan") % {"amount": f"{amount:f}"}
-
-
 def headline_figures() -> dict:
     """The platform's figures for the home page: approved member units, public instruments and
     their total original value. Two aggregate queries."""
@@ -198,5 +173,5 @@ def headline_figures() -> dict:
         "unit_count": Unit.objects.approved().count(),
         "instrument_count": totals["count"],
         "total_value": totals["value"],
-        "total_value_display": format_total_value(totals["value"]),
+        "total_value_display": money.format_large(totals["value"]),
     }

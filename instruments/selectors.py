@@ -12,10 +12,8 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DecimalField,
     Exists,
     ExpressionWrapper,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -146,15 +144,13 @@ def instrument_missing_fields(*, instrument: Instrument) -> list[str]:
 
 
 def instrument_list_for_unit(*, unit: Unit, retired: bool = False):
-    """The unit's instruments (in service, or the retired ones) with their completeness and value
-    in 万元, newest first; one query whatever the number of rows."""
+    """The unit's instruments (in service, or the retired ones) with their completeness, newest
+    first; one query whatever the number of rows.
+
+    The value in 万元 is computed at the edge (``core.money.to_wan`` / the ``wan`` filter): a
+    division in SQL would be integer division on SQLite (227.00 for 2,276,600.00 yuan)."""
     queryset = Instrument.objects.owned_by(unit).select_related("category")
     queryset = queryset.filter(retired_at__isnull=not retired)
-    queryset = queryset.annotate(
-        value_wan=ExpressionWrapper(
-            F("original_value") / Value(Decimal("10000")), output_field=DecimalField(max_digits=14, decimal_places=2)
-        )
-    )
     return with_completeness(queryset).order_by("-created_at", "-pk")
 
 

@@ -27,8 +27,6 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
     """Anyone may search; a fixed number of queries whatever the page size."""
     filterset = filterset_class(request.GET, queryset=catalogue.instrument_list_public())
     page = Paginator(filterset.qs, page_size(request)).get_page(request.GET.get("page"))
-    for instrument in page:
-        instrument.value_display = catalogue.format_wan(instrument.original_value)
     return render(
         request,
         "instruments/catalogue/list.html",
@@ -47,10 +45,7 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
 def instrument_detail(request, pk, template_name=DETAIL_TEMPLATE):
     """A public instrument's page; 404 for missing, retired or not-public ones."""
     instrument = catalogue.instrument_get_public(pk=pk)
-    instrument.value_display = catalogue.format_wan(instrument.original_value)
     similar = catalogue.similar_instruments(instrument)
-    for other in similar:
-        other.value_display = catalogue.format_wan(other.original_value)
     return render(
         request,
         template_name,

@@ -33,7 +33,7 @@ def back_to_checked(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("bookings", "0002_slot_hold_exclusion"),
+        ("bookings", "0003_chosen_services"),
         ("members", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

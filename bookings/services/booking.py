@@ -1,6 +1,7 @@
 """Booking requests and the booking state machine: one transition map, one transition function."""
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from members.permissions import is_unit_manager
 
 from .. import fees, rules
 from ..exceptions import BookingRuleError, DomainError, PermissionDenied, SlotTaken
-from ..models import Booking, BookingEvent, FundingSource, ServiceRecord, ServiceWay, SlotHold
+from ..models import Booking, BookingEvent, ChosenService, FundingSource, ServiceRecord, ServiceWay, SlotHold
 from .notify import managers_of, notify, slot_text
 
 logger = logging.getLogger(__name__)
@@ -102,9 +103,14 @@ def booking_request(
     service_way: str = ServiceWay.USER_OPERATES,
     project_name: str = "",
     funding_source: str = FundingSource.NONE,
+    fee_items: Sequence | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    """Request a slot. Instruments that need no approval are confirmed at once.
+    """Request a slot for the chosen services. Instruments that need no approval are confirmed at once.
+
+    ``fee_items`` are the services asked for (FeeItems of the instrument or their ids); ``None``
+    means the only item of an instrument that has exactly one. An instrument with several items
+    needs a choice (DomainError on ``fee_items``). The estimate counts the chosen ones only.
 
     Raises BookingRuleError for a broken rule and SlotTaken when the time is held (or was taken
     by a concurrent request: on SQLite the IMMEDIATE transaction serialises the check and the
@@ -125,7 +131,9 @@ def booking_request(
         raise BookingRuleError(_("State the purpose of the booking."))
     if hold_conflicts(instrument_id=instrument.pk, starts_at=starts_at, ends_at=ends_at).exists():
         raise SlotTaken(_("This time is already taken. Choose a free slot in the calendar."))
-    fee_estimate, _lines = fees.estimate(instrument, unit=unit, start=starts_at, end=ends_at, samples=sample_count)
+    quote = fees.estimate(
+        instrument, unit=unit, start=starts_at, end=ends_at, samples=sample_count, fee_items=fee_items
+    )
     booking = Booking(
         instrument=instrument,
         requester=user,
@@ -138,13 +146,16 @@ def booking_request(
         service_way=service_way,
         project_name=project_name.strip(),
         funding_source=funding_source,
-        fee_estimate=fee_estimate,
+        fee_estimate=quote.total,
         status=S.REQUESTED,
     )
     booking._history_user = user
     booking._change_reason = "requested"
     booking.full_clean()
     booking.save()
+    for service in quote.services:
+        service.booking = booking
+    ChosenService.objects.bulk_create(quote.services)
     BookingEvent.objects.create(booking=booking, from_status="", to_status=S.REQUESTED, actor=user)
     hold_create(
         instrument_id=instrument.pk, starts_at=starts_at, ends_at=ends_at, kind=SlotHold.Kind.BOOKING, booking=booking
@@ -314,7 +325,8 @@ def booking_complete(
 ) -> ServiceRecord:
     """The owner records what was done; the booking becomes a service record.
 
-    The amount is computed from the fee items; a different amount needs a reason.
+    The amount is computed from the services chosen with the booking (at the prices of the
+    request) with the actual hours, samples and days; a different amount needs a reason.
     """
     from .records import compute_record_amount, service_record_save
 
@@ -342,8 +354,9 @@ def booking_complete(
         user_unit_name=booking.unit.name,
         created_by=actor,
     )
-    compute_record_amount(record, amount=amount, amount_reason=amount_reason)
-    service_record_save(record, actor=actor, reason="completed booking")
+    services = list(booking.chosen_services.all())
+    compute_record_amount(record, services=services, amount=amount, amount_reason=amount_reason)
+    service_record_save(record, actor=actor, reason="completed booking", services=services)
     _tell_requester(
         booking,
         gettext_lazy("Service completed: %(instrument)s, %(slot)s"),

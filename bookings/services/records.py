@@ -1,5 +1,6 @@
 """Service records: what completed bookings become, records entered without a booking, ratings."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -7,20 +8,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.money import to_yuan
 from instruments.models import Instrument
 from members.models import Unit
 from members.permissions import is_unit_manager
 
 from .. import fees
 from ..exceptions import DomainError, PermissionDenied
-from ..models import FundingSource, ServiceRecord, ServiceWay
+from ..models import ChosenService, FundingSource, ServiceRecord, ServiceWay
+from ..rules import is_external_use
 
 ZERO = Decimal("0")
 
 
-def compute_record_amount(record: ServiceRecord, *, amount: Decimal | None, amount_reason: str) -> None:
-    """Hours = preparation + measurement + post-processing; the amount comes from the fee items
-    (internal price for the owner unit's own people) unless overridden with a reason."""
+def compute_record_amount(
+    record: ServiceRecord, *, services: list[ChosenService], amount: Decimal | None, amount_reason: str
+) -> None:
+    """Hours = preparation + measurement + post-processing; the amount comes from the chosen
+    services at their basis (hours, samples, days begun) unless overridden with a reason."""
     for name in ("preparation_hours", "measurement_hours", "post_processing_hours"):
         if getattr(record, name) is None:
             setattr(record, name, ZERO)
@@ -29,16 +34,14 @@ def compute_record_amount(record: ServiceRecord, *, amount: Decimal | None, amou
     if record.ended_at < record.started_at:
         raise DomainError(_("The actual end must not be before the actual start."))
     record.hours = record.preparation_hours + record.measurement_hours + record.post_processing_hours
-    internal = record.user_unit_id is not None and record.user_unit_id == record.instrument.unit_id
     lines = fees.fee_lines(
-        record.instrument.fee_items.all(),
-        internal=internal,
+        services,
         hours=record.hours,
         samples=record.sample_count,
         days=fees.days_begun(record.started_at, record.ended_at) if record.ended_at > record.started_at else 1,
     )
     record.computed_amount = fees.fee_total(lines)
-    if amount is None or fees.quantize(amount) == record.computed_amount:
+    if amount is None or to_yuan(amount) == record.computed_amount:
         record.amount = record.computed_amount
         record.amount_reason = ""
         return
@@ -49,16 +52,21 @@ def compute_record_amount(record: ServiceRecord, *, amount: Decimal | None, amou
             _("The amount differs from the fee items (%(computed)s yuan): give a reason for the difference.")
             % {"computed": record.computed_amount}
         )
-    record.amount = fees.quantize(amount)
+    record.amount = to_yuan(amount)
     record.amount_reason = amount_reason.strip()
 
 
-def service_record_save(record: ServiceRecord, *, actor, reason: str) -> ServiceRecord:
-    record.is_external = record.user_unit_id is None or record.user_unit_id != record.instrument.unit_id
+def service_record_save(record: ServiceRecord, *, actor, reason: str, services=None) -> ServiceRecord:
+    """Validate and save a record (with its chosen services when given, as unsaved snapshots)."""
+    record.is_external = is_external_use(user_unit_id=record.user_unit_id, owner_unit_id=record.instrument.unit_id)
     record._history_user = actor
     record._change_reason = reason
     record.full_clean()
     record.save()
+    if services is not None:
+        for service in services:
+            service.pk, service.booking, service.service_record = None, None, record
+        ChosenService.objects.bulk_create(services)
     return record
 
 
@@ -82,10 +90,18 @@ def service_record_create(
     funding_source: str = FundingSource.NONE,
     amount: Decimal | None = None,
     amount_reason: str = "",
+    fee_items: Sequence | None = None,
 ) -> ServiceRecord:
-    """The owner enters a service that had no booking (e.g. commissioned testing)."""
+    """The owner enters a service that had no booking (e.g. commissioned testing).
+
+    ``fee_items`` are the services given (FeeItems of the instrument or their ids), priced for
+    the user's unit. ``None`` (the spreadsheet import) means the instrument's only item when it
+    has exactly one, otherwise no item: the computed amount is then 0.00 and the owner states
+    the amount with a reason. An empty list for an instrument with items is an error.
+    """
     if not is_unit_manager(actor, instrument.unit):
         raise PermissionDenied
+    chosen = fees.chosen_fee_items(instrument, fee_items, required=False)
     if user_unit is None and not user_unit_name.strip():
         raise DomainError(_("Name the user's unit (choose a member unit or type its name)."))
     record = ServiceRecord(
@@ -105,8 +121,10 @@ def service_record_create(
         funding_source=funding_source,
         created_by=actor,
     )
-    compute_record_amount(record, amount=amount, amount_reason=amount_reason)
-    return service_record_save(record, actor=actor, reason="entered")
+    external = is_external_use(user_unit_id=user_unit.pk if user_unit else None, owner_unit_id=instrument.unit_id)
+    services = fees.snapshots(chosen, external=external)
+    compute_record_amount(record, services=services, amount=amount, amount_reason=amount_reason)
+    return service_record_save(record, actor=actor, reason="entered", services=services)
 
 
 @transaction.atomic

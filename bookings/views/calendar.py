@@ -17,6 +17,7 @@ from ..availability import local
 from ..exceptions import DomainError
 from ..forms import BookingRequestForm
 from ..models import Booking
+from ..rules import is_external_use
 
 
 def _week_start(request) -> date:
@@ -40,6 +41,33 @@ def _initial_slot(request, instrument) -> dict:
     return {"date": start.date(), "start_time": start.time(), "end_time": end.time()}
 
 
+def _add_error(form, err: DomainError) -> None:
+    form.add_error(err.field if err.field in form.fields else None, err.message)
+
+
+def _request_booking(request, instrument, data):
+    """Send the request; a redirect to the booking, or None with the error on the form."""
+    booking = services.booking_request(
+        user=request.user,
+        unit=data["unit"],
+        instrument=instrument,
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        purpose=data["purpose"],
+        sample_count=data["sample_count"],
+        sample_description=data["sample_description"],
+        service_way=data["service_way"],
+        project_name=data["project_name"],
+        funding_source=data["funding_source"],
+        fee_items=data.get("fee_items"),
+    )
+    if booking.status == Booking.Status.APPROVED:
+        messages.success(request, _("Your booking is confirmed."))
+    else:
+        messages.success(request, _("Your request was sent to the instrument's owner."))
+    return redirect(booking)
+
+
 def calendar(request, pk):
     """The week calendar of an instrument with the request form (signed-in members of a unit)."""
     instrument = selectors.instrument_get_for_booking(user=request.user, pk=pk)
@@ -47,44 +75,29 @@ def calendar(request, pk):
     week_start = _week_start(request)
     is_owner = is_unit_manager(request.user, instrument.unit)
     units = selectors.booking_units_for_user(user=request.user)
-    form = BookingRequestForm(request.POST or None, units=units, initial=_initial_slot(request, instrument))
+    fee_items = instrument.fee_items.all()
+    form = BookingRequestForm(
+        request.POST or None, units=units, fee_items=fee_items, initial=_initial_slot(request, instrument)
+    )
     estimate = None
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
         if form.is_valid():
             data = form.cleaned_data
-            if "estimate" in request.POST:
+            try:
+                if "estimate" not in request.POST:
+                    return _request_booking(request, instrument, data)
                 estimate = fees.estimate(
                     instrument,
                     unit=data["unit"],
                     start=data["starts_at"],
                     end=data["ends_at"],
                     samples=data["sample_count"],
+                    fee_items=data.get("fee_items"),
                 )
-            else:
-                try:
-                    booking = services.booking_request(
-                        user=request.user,
-                        unit=data["unit"],
-                        instrument=instrument,
-                        starts_at=data["starts_at"],
-                        ends_at=data["ends_at"],
-                        purpose=data["purpose"],
-                        sample_count=data["sample_count"],
-                        sample_description=data["sample_description"],
-                        service_way=data["service_way"],
-                        project_name=data["project_name"],
-                        funding_source=data["funding_source"],
-                    )
-                except DomainError as err:
-                    form.add_error(None, err.message)
-                else:
-                    if booking.status == Booking.Status.APPROVED:
-                        messages.success(request, _("Your booking is confirmed."))
-                    else:
-                        messages.success(request, _("Your request was sent to the instrument's owner."))
-                    return redirect(booking)
+            except DomainError as err:
+                _add_error(form, err)
     unit_for_prices = units.first() if units else None
     context = {
         "instrument": instrument,
@@ -96,8 +109,9 @@ def calendar(request, pk):
         "can_book": units.exists(),
         "is_owner": is_owner,
         "opening_hours": instrument.opening_hours.all(),
-        "fee_items": instrument.fee_items.all(),
-        "internal": unit_for_prices is not None and unit_for_prices.pk == instrument.unit_id,
+        "fee_items": fee_items,
+        "internal": unit_for_prices is not None
+        and not is_external_use(user_unit_id=unit_for_prices.pk, owner_unit_id=instrument.unit_id),
         "estimate": estimate,
     }
     return render(request, "bookings/calendar.html", context)

@@ -57,7 +57,7 @@ def record_create(request):
         try:
             record = services.service_record_create(actor=request.user, **data)
         except DomainError as err:
-            form.add_error(None, err.message)
+            form.add_error(err.field if err.field in form.fields else None, err.message)
         else:
             messages.success(request, _("The service record is saved."))
             return redirect(record)

@@ -37,6 +37,26 @@ def instrument(owner_unit):
 
 
 @pytest.fixture
+def tem(owner_unit):
+    """DOMAIN.md §3: a TEM whose fee items are alternative services, per hour (external prices
+    790, 870, 800 yuan/h), open every day 08:30–17:30."""
+    instrument = InstrumentFactory(unit=owner_unit, name="透射电子显微镜", needs_approval=True)
+    weekday_hours(instrument)
+    for name, internal, external in (
+        ("高分辨成像", "500", "790"),
+        ("电子衍射", "550", "870"),
+        ("STEM-EDS面扫", "520", "800"),
+    ):
+        FeeItemFactory(instrument=instrument, name=name, internal_price=internal, external_price=external)
+    return instrument
+
+
+def fee_items(instrument, *names):
+    """The instrument's fee items of these names, in that order."""
+    return [instrument.fee_items.get(name=name) for name in names]
+
+
+@pytest.fixture
 def enterprise(db):
     return UnitFactory(name="包头稀宝新材料科技有限公司", unit_type="enterprise")
 

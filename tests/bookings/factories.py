@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import factory
 
-from bookings.models import Booking, ServiceRecord, ServiceWay
+from bookings import fees
+from bookings.models import Booking, ChosenService, ServiceRecord, ServiceWay
+from bookings.rules import is_external_use
 from instruments.models import Category, FeeItem, Instrument, OpeningHours
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
@@ -72,12 +74,25 @@ class BookingFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Booking
+        skip_postgeneration_save = True
 
     instrument = factory.SubFactory(InstrumentFactory)
     requester = factory.SubFactory(UserFactory)
     unit = factory.SubFactory(UnitFactory)
     purpose = "测试"
     status = Booking.Status.REQUESTED
+
+    @factory.post_generation
+    def chosen(booking, create, extracted, **kwargs):
+        """The services asked for: ``chosen=[fee items]``; by default the instrument's first item."""
+        if not create:
+            return
+        items = extracted if extracted is not None else booking.instrument.fee_items.order_by("pk")[:1]
+        external = is_external_use(user_unit_id=booking.unit_id, owner_unit_id=booking.instrument.unit_id)
+        services = fees.snapshots(items, external=external)
+        for service in services:
+            service.booking = booking
+        ChosenService.objects.bulk_create(services)
 
 
 class ServiceRecordFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ from bookings.availability import local
 from bookings.models import Booking
 from tests.factories import UserFactory
 
-from .conftest import local_dt
+from .conftest import fee_items, local_dt
 from .factories import BookingFactory, member_of
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,58 @@ def test_create_shows_shanghai_wall_time(api, instrument, requester, soon):
     assert response.status_code == 201, response.content
     assert response.json()["starts_at"] == f"{soon}T09:00:00+08:00"
     assert response.json()["status"] == "requested" and response.json()["fee_estimate"] == "800.00"
+
+
+def test_create_with_the_chosen_services(api, tem, requester, soon):
+    api.force_authenticate(requester)
+    imaging, diffraction = fee_items(tem, "高分辨成像", "电子衍射")
+    response = api.post("/api/v1/bookings/", payload(tem, soon, fee_items=[imaging.pk]), format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["fee_estimate"] == "1580.00"  # 2 h × 790, not the sum of the list
+    assert body["chosen_services"] == [
+        {"fee_item": imaging.pk, "name": "高分辨成像", "basis": "hour", "unit_price": "790.00"}
+    ]
+    two = payload(tem, soon, "13:00", "15:00", fee_items=[imaging.pk, diffraction.pk])
+    assert api.post("/api/v1/bookings/", two, format="json").json()["fee_estimate"] == "3320.00"
+
+
+def test_fee_items_default_to_the_only_one_and_are_refused_from_another_instrument(
+    api, tem, instrument, requester, soon
+):
+    api.force_authenticate(requester)
+    response = api.post("/api/v1/bookings/", payload(instrument, soon), format="json")
+    assert [c["name"] for c in response.json()["chosen_services"]] == ["机时费"]
+    response = api.post("/api/v1/bookings/", payload(tem, soon), format="json")
+    assert response.status_code == 400 and "fee_items" in response.json()
+    foreign = instrument.fee_items.get().pk
+    response = api.post("/api/v1/bookings/", payload(tem, soon, fee_items=[foreign]), format="json")
+    assert response.status_code == 400 and str(foreign) in response.json()["fee_items"][0]
+    assert Booking.objects.count() == 1
+
+
+def test_service_records_show_their_chosen_services(api, tem, requester, manager, soon):
+    api.force_authenticate(requester)
+    imaging = fee_items(tem, "高分辨成像")[0]
+    booking = api.post("/api/v1/bookings/", payload(tem, soon, fee_items=[imaging.pk]), format="json").json()
+    row = Booking.objects.get(pk=booking["id"])
+    services.booking_approve(actor=manager, booking=row)
+    api.force_authenticate(manager)
+    done = {
+        "actual_start": booking["starts_at"],
+        "actual_end": booking["ends_at"],
+        "measurement_hours": "2",
+        "sample_count": 2,
+        "amount": "1000",
+        "amount_reason": "长期合作",
+    }
+    Booking.objects.filter(pk=row.pk).update(  # the slot has begun
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    assert api.post(f"/api/v1/bookings/{row.pk}/complete/", done, format="json").status_code == 200
+    record = api.get("/api/v1/service-records/").json()["results"][0]
+    assert (record["computed_amount"], record["amount"]) == ("1580.00", "1000.00")
+    assert [c["name"] for c in record["chosen_services"]] == ["高分辨成像"]
 
 
 def test_a_utc_request_is_the_same_instant(api, instrument, requester, soon):
@@ -94,7 +146,8 @@ def test_the_list_has_own_and_owned_bookings_with_a_fixed_query_count(
         )
 
     create(1)
-    with django_assert_num_queries(2) as one:
+    # count, page, chosen services (prefetched)
+    with django_assert_num_queries(3) as one:
         response = api.get("/api/v1/bookings/")
     assert response.json()["count"] == 1
     create(49)

@@ -4,9 +4,9 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
-from bookings import demo
+from bookings import demo, fees
 from bookings.models import Booking, ServiceRecord, SlotHold
 from instruments.models import Instrument
 from members.demo import seed as seed_members
@@ -52,6 +52,13 @@ def test_seeding_makes_a_year_of_records_once():
             .exclude(pk=hold.pk)
             .exists()
         )
+    # Fee items are alternatives: each booking and record chose one, and is charged for it alone.
+    assert not Booking.objects.annotate(n=Count("chosen_services")).exclude(n=1).exists()
+    assert not ServiceRecord.objects.annotate(n=Count("chosen_services")).exclude(n=1).exists()
+    for record in ServiceRecord.objects.prefetch_related("chosen_services")[:50]:
+        days = fees.days_begun(record.started_at, record.ended_at)
+        lines = fees.fee_lines(record.chosen_services.all(), hours=record.hours, samples=record.sample_count, days=days)
+        assert record.amount == record.computed_amount == fees.fee_total(lines)
     demo.seed()
     assert (Booking.objects.count(), ServiceRecord.objects.count(), SlotHold.objects.count()) == counts
 

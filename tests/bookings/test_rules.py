@@ -7,6 +7,7 @@ import pytest
 from bookings import services
 from bookings.exceptions import BookingRuleError, PermissionDenied
 from bookings.models import Booking
+from bookings.rules import is_external_use
 from instruments.models import Instrument, OpeningHours
 from members.models import Membership, Unit
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
@@ -184,3 +185,10 @@ def test_opening_hours_are_wall_times_in_shanghai(instrument, requester, day, no
     with pytest.raises(BookingRuleError):
         earlier = datetime.combine(day, time(0, 0), tzinfo=UTC)  # 08:00 Shanghai
         book(instrument, requester, earlier, earlier + timedelta(minutes=30), now)
+
+
+def test_external_use_is_one_rule():
+    """DOMAIN.md §4: external when the user's unit is missing or is not the owner unit."""
+    assert is_external_use(user_unit_id=None, owner_unit_id=1)
+    assert is_external_use(user_unit_id=2, owner_unit_id=1)
+    assert not is_external_use(user_unit_id=1, owner_unit_id=1)

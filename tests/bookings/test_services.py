@@ -1,7 +1,7 @@
 """The booking services: requests, every transition and every illegal one, history, outages,
 notifications, completion into a service record, ratings and reminders."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,8 +15,8 @@ from bookings.models import Booking, BookingEvent, Outage, ServiceRecord, SlotHo
 from members.models import Notification
 from tests.factories import UserFactory
 
-from .conftest import local_dt
-from .factories import member_of
+from .conftest import fee_items, local_dt
+from .factories import FeeItemFactory, InstrumentFactory, member_of
 
 pytestmark = pytest.mark.django_db
 S = Booking.Status
@@ -328,6 +328,120 @@ def test_owner_enters_a_record_without_booking(instrument, manager, enterprise):
             user_name="x",
             user_unit_name="某公司",
         )
+
+
+# --- Chosen services (DOMAIN.md §3: fee items are alternatives) -------------------------------------
+
+
+def test_a_request_is_charged_for_the_chosen_service_only(tem, requester, day, now):
+    booking = request(tem, requester, day, now, end=(11, 0), fee_items=fee_items(tem, "高分辨成像"))
+    assert booking.fee_estimate == Decimal("1580.00")  # 2 h × 790, not 4,920.00 for the whole list
+    assert [(c.name, c.basis, c.unit_price) for c in booking.chosen_services.all()] == [
+        ("高分辨成像", "hour", Decimal("790.00"))
+    ]
+
+
+def test_two_chosen_services_add_exactly_those_two(tem, requester, day, now):
+    booking = request(tem, requester, day, now, end=(11, 0), fee_items=fee_items(tem, "高分辨成像", "电子衍射"))
+    assert booking.fee_estimate == Decimal("3320.00")  # 2 h × (790 + 870)
+
+
+def test_an_instrument_with_several_items_needs_a_choice(tem, requester, day, now):
+    with pytest.raises(DomainError) as err:
+        request(tem, requester, day, now)
+    assert err.value.field == "fee_items"
+    assert not Booking.objects.exists()
+
+
+def test_completion_charges_the_bookings_choice(tem, requester, manager, day, now):
+    booking = request(tem, requester, day, now, end=(11, 0), fee_items=fee_items(tem, "高分辨成像"))
+    services.booking_approve(actor=manager, booking=booking)
+    record = complete(
+        booking,
+        manager,
+        now,
+        actual_start=booking.starts_at,
+        preparation_hours=Decimal("0"),
+        measurement_hours=Decimal("2"),
+        post_processing_hours=Decimal("0"),
+    )
+    assert record.computed_amount == record.amount == Decimal("1580.00")
+    assert [c.name for c in record.chosen_services.all()] == ["高分辨成像"]
+    assert booking.chosen_services.count() == 1  # the booking keeps its own rows
+
+
+def test_the_owner_overrides_the_chosen_services_amount_with_a_reason(tem, requester, manager, day, now):
+    booking = request(tem, requester, day, now, end=(11, 0), fee_items=fee_items(tem, "高分辨成像"))
+    services.booking_approve(actor=manager, booking=booking)
+    two_hours = {"preparation_hours": Decimal("0"), "measurement_hours": Decimal("2"), "post_processing_hours": 0}
+    with pytest.raises(DomainError):
+        complete(booking, manager, now, amount=Decimal("1200"), **two_hours)
+    record = complete(booking, manager, now, amount=Decimal("1200"), amount_reason="合作项目优惠", **two_hours)
+    assert (record.computed_amount, record.amount, record.amount_reason) == (
+        Decimal("1580.00"),
+        Decimal("1200.00"),
+        "合作项目优惠",
+    )
+
+
+def test_the_choice_survives_a_repriced_or_deleted_fee_item(tem, requester, manager, day, now):
+    imaging = fee_items(tem, "高分辨成像")[0]
+    booking = request(tem, requester, day, now, end=(11, 0), fee_items=[imaging])
+    services.booking_approve(actor=manager, booking=booking)
+    imaging.delete()
+    record = complete(
+        booking,
+        manager,
+        now,
+        actual_start=booking.starts_at,
+        preparation_hours=Decimal("0"),
+        measurement_hours=Decimal("2"),
+        post_processing_hours=Decimal("0"),
+    )
+    chosen = record.chosen_services.get()
+    assert (chosen.fee_item, chosen.name, chosen.unit_price) == (None, "高分辨成像", Decimal("790.00"))
+    assert record.computed_amount == Decimal("1580.00")
+
+
+def entered(instrument, manager, enterprise, **extra):
+    fields = {
+        "actor": manager,
+        "instrument": instrument,
+        "started_at": local_dt(date(2030, 1, 5), 9),
+        "ended_at": local_dt(date(2030, 1, 6), 11),
+        "service_content": "委托检测",
+        "sample_count": 6,
+        "measurement_hours": Decimal("2"),
+        "user_name": "王工",
+        "user_unit": enterprise,
+    }
+    fields.update(extra)
+    return services.service_record_create(**fields)
+
+
+def test_a_record_entered_by_hand_is_charged_for_its_chosen_services(tem, manager, enterprise):
+    record = entered(tem, manager, enterprise, fee_items=fee_items(tem, "电子衍射", "STEM-EDS面扫"))
+    assert record.computed_amount == Decimal("3340.00")  # 2 h × (870 + 800)
+    assert record.chosen_services.count() == 2
+
+
+def test_per_sample_and_per_day_items_of_a_record(owner_unit, manager, enterprise):
+    instrument = InstrumentFactory(unit=owner_unit)
+    per_sample = FeeItemFactory(instrument=instrument, name="制样", basis="sample", external_price="50.00")
+    per_day = FeeItemFactory(instrument=instrument, name="场地", basis="day", external_price="1000.00")
+    assert entered(instrument, manager, enterprise, fee_items=[per_sample]).computed_amount == Decimal("300.00")
+    # 2030-01-05 09:00 → 01-06 11:00 is 26 h: two days begun
+    assert entered(instrument, manager, enterprise, fee_items=[per_day]).computed_amount == Decimal("2000.00")
+
+
+def test_a_record_without_a_choice_takes_the_only_item_or_none(tem, instrument, manager, enterprise):
+    assert entered(instrument, manager, enterprise).computed_amount == Decimal("800.00")  # its only item
+    record = entered(tem, manager, enterprise)  # several items, no choice (the spreadsheet import)
+    assert record.computed_amount == Decimal("0.00") and not record.chosen_services.exists()
+    with pytest.raises(DomainError):
+        entered(tem, manager, enterprise, fee_items=[])
+    with pytest.raises(DomainError):
+        entered(tem, manager, enterprise, fee_items=instrument.fee_items.all())
 
 
 # --- Outages ------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from bookings.availability import local
 from bookings.models import Booking, Outage, ServiceRecord
 from tests.factories import UserFactory
 
-from .conftest import local_dt
+from .conftest import fee_items, local_dt
 from .factories import BookingFactory, InstrumentFactory, member_of
 
 pytestmark = pytest.mark.django_db
@@ -108,8 +108,69 @@ def test_the_page_shows_the_fee_estimate_without_booking(client, instrument, req
         form_data(soon, requester.memberships.get().unit, estimate="1"),
     )
     assert response.status_code == 200
-    assert response.context["estimate"][0] == Decimal("800.00")
+    assert response.context["estimate"].total == Decimal("800.00")
     assert not Booking.objects.exists()
+
+
+def test_the_estimate_counts_the_chosen_services_only(client, tem, requester, soon):
+    client.force_login(requester)
+    url = reverse("bookings:calendar", args=[tem.pk])
+    unit = requester.memberships.get().unit
+    imaging, diffraction = fee_items(tem, "高分辨成像", "电子衍射")
+    response = client.post(url, form_data(soon, unit, estimate="1", fee_items=[imaging.pk]))
+    assert response.context["estimate"].total == Decimal("1580.00")  # 2 h × 790, not 4,920.00
+    assert "1,580.00" in response.content.decode()
+    response = client.post(url, form_data(soon, unit, estimate="1", fee_items=[imaging.pk, diffraction.pk]))
+    assert response.context["estimate"].total == Decimal("3320.00")
+    assert not Booking.objects.exists()
+
+
+def test_the_page_offers_the_services_as_checkboxes(client, tem, instrument, requester):
+    client.force_login(requester)
+    html = client.get(reverse("bookings:calendar", args=[tem.pk])).content.decode()
+    assert html.count('type="checkbox" name="fee_items"') == 3 and "checked" not in html
+    only = instrument.fee_items.get()
+    html = client.get(reverse("bookings:calendar", args=[instrument.pk])).content.decode()
+    assert f'type="checkbox" name="fee_items" value="{only.pk}"' in html and "checked" in html
+
+
+def test_booking_through_the_page_stores_the_choice(client, tem, requester, soon):
+    client.force_login(requester)
+    url = reverse("bookings:calendar", args=[tem.pk])
+    unit = requester.memberships.get().unit
+    response = client.post(url, form_data(soon, unit))
+    assert response.status_code == 200 and response.context["form"].errors["fee_items"]
+    imaging = fee_items(tem, "高分辨成像")[0]
+    response = client.post(url, form_data(soon, unit, fee_items=[imaging.pk]))
+    booking = Booking.objects.get()
+    assert response.status_code == 302 and booking.fee_estimate == Decimal("1580.00")
+    assert [c.name for c in booking.chosen_services.all()] == ["高分辨成像"]
+    html = client.get(booking.get_absolute_url()).content.decode()
+    assert "高分辨成像" in html and "1,580.00" in html
+
+
+def test_entering_a_record_by_form_with_chosen_services(client, tem, manager, enterprise):
+    client.force_login(manager)
+    imaging, mapping = fee_items(tem, "高分辨成像", "STEM-EDS面扫")
+    data = {
+        "instrument": tem.pk,
+        "started_at": "2030-01-05T09:00",
+        "ended_at": "2030-01-05T11:00",
+        "service_content": "委托检测",
+        "service_way": "commission",
+        "preparation_hours": "0",
+        "measurement_hours": "2",
+        "post_processing_hours": "0",
+        "sample_count": "2",
+        "user_name": "王工",
+        "user_unit": enterprise.pk,
+        "funding_source": "none",
+    }
+    response = client.post(reverse("bookings:record_create"), data)
+    assert response.status_code == 200 and response.context["form"].errors["fee_items"]
+    response = client.post(reverse("bookings:record_create"), {**data, "fee_items": [imaging.pk, mapping.pk]})
+    assert response.status_code == 302
+    assert ServiceRecord.objects.get().computed_amount == Decimal("3180.00")  # 2 h × (790 + 800)
 
 
 def test_a_broken_rule_is_shown_on_the_form(client, instrument, requester, soon):

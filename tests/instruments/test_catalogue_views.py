@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core import money
 from instruments import catalogue, services
 from instruments.models import Instrument
 from members.models import Unit
@@ -210,7 +211,7 @@ def test_instrument_page_shows_the_record_fees_hours_photos_and_contacts(client,
         "透射电子显微镜",
         "JEM-2100F",
         "日本电子株式会社",
-        "760 ten thousand yuan",
+        "7.60 million yuan",
         "分辨率 0.6 nm",
         "材料表面形貌观察",
         "高分辨成像",
@@ -293,14 +294,16 @@ def test_home_shows_figures_from_the_database(client, unit):
     html = english(client, reverse("home"))
     assert '<span class="number" id="figure-units">2</span>' in html
     assert '<span class="number" id="figure-instruments">2</span>' in html
-    assert '<span class="number" id="figure-value">200 ten thousand yuan</span>' in html
+    assert '<span class="number" id="figure-value">2.00 million yuan</span>' in html
     assert f'action="{URL}"' in html and 'name="search"' in html
 
 
-def test_large_totals_are_shown_in_hundred_millions():
+def test_large_totals_are_shown_in_yi_in_chinese_and_millions_in_english():
+    with translation.override("zh-hans"):
+        assert money.format_large(Decimal("350000900.00")) == "3.50亿元"
+        assert money.format_large(Decimal("99990000.00")) == "9,999.00万元"
+        assert money.format_wan(Decimal("856000.00")) == "85.60万元"
     with translation.override("en"):
-        assert catalogue.format_total_value(Decimal("350000900.00")) == "3.5 hundred million yuan"
-        assert catalogue.format_total_value(Decimal("99990000.00")) == "9999 ten thousand yuan"
-        assert catalogue.format_total_value(Decimal("0")) == "0 ten thousand yuan"
-        assert catalogue.format_wan(Decimal("856000.00")) == "85.6 ten thousand yuan"
-        assert catalogue.format_wan(Decimal("7600000.00")) == "760 ten thousand yuan"
+        assert money.format_large(Decimal("350000900.00")) == "350.00 million yuan"
+        assert money.format_large(Decimal("0")) == "0.00 yuan"
+        assert money.format_wan(Decimal("7600000.00")) == "7.60 million yuan"

@@ -1,6 +1,7 @@
 """The demo data: loaded after the members' seeder, idempotent, and shaped like Baotou's platform."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -67,14 +68,14 @@ def test_headline_figures_are_baotous(demo, db):
     assert figures["unit_count"] == 47
     assert figures["instrument_count"] == 945
     assert Decimal("340000000") <= figures["total_value"] <= Decimal("360000000")
-    with translation.override("en"):
-        assert catalogue.format_total_value(figures["total_value"]) == "3.5 hundred million yuan"
+    with translation.override("zh-hans"):
+        assert catalogue.headline_figures()["total_value_display"].endswith("亿元")  # e.g. 3.50亿元
 
 
 def test_home_page_shows_them(demo, client):
     html = english(client, reverse("home"))
     assert 'id="figure-units">47<' in html and 'id="figure-instruments">945<' in html
-    assert "3.5 hundred million yuan" in html
+    assert re.search(r'id="figure-value">3[45]\d\.\d\d million yuan<', html)  # Baotou: 3.5亿元
 
 
 def test_every_main_class_and_every_district_has_instruments(demo, db):

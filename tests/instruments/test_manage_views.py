@@ -108,7 +108,17 @@ def test_dashboard_lists_the_units_instruments_with_status_sharing_and_completen
     rows = {i.pk: i for i in response.context["page"]}
     assert rows[full.pk].completeness > rows[bare.pk].completeness
     assert reverse("instruments:manage_edit", args=[bare.pk]) in page
-    assert str(rows[full.pk].value_wan.quantize(Decimal("0.01"))) == "385.00"
+    assert "3.85 million yuan" in page  # 3,850,000.00 yuan
+
+
+def test_dashboard_value_in_wan_keeps_its_decimals(client_for, manager, unit):
+    """2,276,600.00 yuan is 227.66万元, not 227.00 (SQLite divided integers in SQL)."""
+    InstrumentFactory(unit=unit, original_value=Decimal("2276600.00"))
+    url = reverse("instruments:manage_list", args=[unit.pk])
+    chinese = client_for(manager, language="zh-hans").get(url).content.decode()
+    assert "227.66万元" in chinese and "227.00" not in chinese
+    english = client_for(manager).get(url).content.decode()
+    assert "2.28 million yuan" in english and "ten thousand" not in english
 
 
 def test_retired_instruments_have_their_own_tab(client_for, manager, unit):
