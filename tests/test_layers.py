@@ -22,7 +22,11 @@ TEMPLATE_COMMENT = re.compile(r"\{#.*?#\}|\{%\s*comment\s*%\}.*?\{%\s*endcomment
 
 
 def project_apps() -> list[str]:
-    return [c.name for c in apps.get_app_configs() if Path(c.path).is_relative_to(settings.BASE_DIR)]
+    return [
+        c.name
+        for c in apps.get_app_configs()
+        if Path(c.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in Path(c.path).parts
+    ]
 
 
 def below_the_top() -> list[tuple[str, list[str]]]:

@@ -70,10 +70,10 @@ def test_fee_items_default_to_the_only_one_and_are_refused_from_another_instrume
     response = api.post("/api/v1/bookings/", payload(instrument, soon), format="json")
     assert [c["name"] for c in response.json()["chosen_services"]] == ["机时费"]
     response = api.post("/api/v1/bookings/", payload(tem, soon), format="json")
-    assert response.status_code == 400 and "fee_items" in response.json()
+    assert response.status_code == 400 and "fee_items" in response.json()["fields"]
     foreign = instrument.fee_items.get().pk
     response = api.post("/api/v1/bookings/", payload(tem, soon, fee_items=[foreign]), format="json")
-    assert response.status_code == 400 and str(foreign) in response.json()["fee_items"][0]
+    assert response.status_code == 400 and str(foreign) in response.json()["fields"]["fee_items"][0]
     assert Booking.objects.count() == 1
 
 
