@@ -15,6 +15,11 @@ BUREAU_PERMISSIONS = [
     ("members", "view_district"),
     ("members", "add_district"),
     ("members", "change_district"),
+    # Login lockouts (django-axes): see who was locked out and unlock by deleting the attempt.
+    ("axes", "view_accessattempt"),
+    ("axes", "delete_accessattempt"),
+    ("axes", "view_accesslog"),
+    ("axes", "view_accessfailurelog"),
     ("instruments", "view_instrument"),
     ("instruments", "view_feeitem"),
     ("instruments", "view_openinghours"),
