@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "csp",
     "core",
     "members",
     "instruments",
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "platform_site.context_processors.platform",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -231,6 +235,24 @@ SPECTACULAR_SETTINGS = {
 # --- How the apps extend each other's pages (higher apps named here, never imported below) ---
 CATALOGUE_FILTERSET = "bookings.filters.CatalogueFilter"
 INSTRUMENT_DETAIL_TEMPLATE = "bookings/instrument_detail.html"
+
+# --- Content security policy (django-csp) ---------------------------------------------------
+# Everything comes from this origin: no CDN, no third-party script. A script on a page needs the
+# request's nonce (``<script nonce="{{ CSP_NONCE }}">``); inline styles stay allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
 
 # --- Platform settings (differ between cities; see shared/DOMAIN.md) -------------------------
 PLATFORM_NAME = env.str("PLATFORM_NAME", default="")
