@@ -9,6 +9,15 @@ class PlatformSiteConfig(AppConfig):
     name = "platform_site"
     verbose_name = _("Platform")
 
+    # Login lockouts (django-axes): bureau staff see who was locked out and unlock by deleting the
+    # attempt.
+    bureau_permissions = [
+        ("axes", "view_accessattempt"),
+        ("axes", "delete_accessattempt"),
+        ("axes", "view_accesslog"),
+        ("axes", "view_accessfailurelog"),
+    ]
+
     def ready(self):
         from .extensions import ensure_bureau_group
 

@@ -9,8 +9,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from bookings.filters import CatalogueFilter
 from instruments.urls import instruments_urlpatterns
@@ -18,6 +17,7 @@ from members.urls import members_urlpatterns
 
 from . import extensions, views
 from .api import router
+from .lockout import LockedTokenView
 
 members_urls = members_urlpatterns(unit_profile_panels=extensions.unit_profile_panels())
 instruments_urls = instruments_urlpatterns(
@@ -34,9 +34,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/v1/auth/token/", LockedTokenView.as_view(), name="api-token"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
 ]
 

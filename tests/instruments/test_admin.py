@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from instruments import services
@@ -34,7 +35,7 @@ def test_the_bureau_group_reads_the_registry(bureau_group):
 @pytest.fixture
 def bureau(officer, bureau_group, client):
     """A bureau officer (the group as migrate makes it), logged in, reading English."""
-    client.login(email=officer.email, password=PASSWORD)
+    client.login(request=HttpRequest(), email=officer.email, password=PASSWORD)
     client.cookies["django_language"] = "en"
     return client
 
@@ -145,7 +146,7 @@ def test_staff_outside_the_bureau_see_no_instruments(client, registry):
     from tests.factories import UserFactory
 
     staff = UserFactory(is_staff=True)
-    client.login(email=staff.email, password=PASSWORD)
+    client.login(request=HttpRequest(), email=staff.email, password=PASSWORD)
     assert client.get(reverse("admin:instruments_instrument_changelist")).status_code == 403
 
 
@@ -153,7 +154,7 @@ def test_a_superuser_edit_in_the_admin_keeps_the_search_document(client, registr
     from tests.factories import UserFactory
 
     root = UserFactory(is_staff=True, is_superuser=True)
-    client.login(email=root.email, password=PASSWORD)
+    client.login(request=HttpRequest(), email=root.email, password=PASSWORD)
     sem = registry["sem"]
     url = reverse("admin:instruments_instrument_change", args=[sem.pk])
     form = client.get(url).context["adminform"].form

@@ -2,6 +2,7 @@
 who may see any of it (everyone else gets a 404 that does not reveal the unit)."""
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 
@@ -26,7 +27,7 @@ def english():
 
 
 def client_for(client, user):
-    client.login(email=user.email, password=PASSWORD)
+    client.login(request=HttpRequest(), email=user.email, password=PASSWORD)
     client.cookies["django_language"] = "en"
     return client
 

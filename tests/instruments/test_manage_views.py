@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from instruments import services
@@ -22,7 +23,7 @@ def client_for(client):
     """A logged-in client reading the pages in English (the messages are asserted in English)."""
 
     def login(user, language="en"):
-        client.login(email=user.email, password=PASSWORD)
+        client.login(request=HttpRequest(), email=user.email, password=PASSWORD)
         client.cookies["django_language"] = language
         return client
 

@@ -6,7 +6,7 @@ suspended or rejected.
 """
 
 import pytest
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 
 from instruments import selectors
@@ -130,7 +130,7 @@ def test_a_photo_is_reached_only_through_its_own_instrument(unit):
 def test_login_with_password_then_the_matrix_holds(client, people, unit):
     """The same through a real log-in (sessions, not force_login)."""
     instrument = InstrumentFactory(unit=unit)
-    assert client.login(email=people["member"].email, password=PASSWORD)
+    assert client.login(request=HttpRequest(), email=people["member"].email, password=PASSWORD)
     assert client.get(reverse("instruments:manage_edit", args=[instrument.pk])).status_code == 404
-    assert client.login(email=people["manager"].email, password=PASSWORD)
+    assert client.login(request=HttpRequest(), email=people["manager"].email, password=PASSWORD)
     assert client.get(reverse("instruments:manage_edit", args=[instrument.pk])).status_code == 200

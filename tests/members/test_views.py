@@ -1,6 +1,7 @@
 """The members pages through the test client: sign-up, registration, joining, people, profiles."""
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from members.models import Membership, Unit
@@ -173,7 +174,7 @@ def test_password_reset_by_email(client, mailoutbox):
     form_url = response.redirect_chain[-1][0]
     response = client.post(form_url, {"new_password1": "brand-new-secret-55", "new_password2": "brand-new-secret-55"})
     assert response.status_code == 302
-    assert client.login(username="li@example.cn", password="brand-new-secret-55")
+    assert client.login(request=HttpRequest(), username="li@example.cn", password="brand-new-secret-55")
 
 
 def test_pages_are_in_chinese_by_default_and_english_after_switching(client):

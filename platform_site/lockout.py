@@ -1,0 +1,35 @@
+"""The answer to a login while the account or the address is locked out (django-axes)."""
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.views import ObtainAuthToken
+
+
+def lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _(
+        "Too many failed logins: this account, or logins from this address, are locked for %(minutes)d minutes. "
+        "Try again later, reset the password, or ask the bureau to unlock it."
+    ) % {"minutes": minutes}
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """429 with a clear message: JSON for the API, the login page's look for people."""
+    message = lockout_message()
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "locked_out", "fields": {}}, status=429)
+    return render(request, "registration/locked_out.html", {"message": message}, status=429)
+
+
+class LockedTokenView(ObtainAuthToken):
+    """The API token endpoint, refusing a locked-out account or address before checking the password
+    (DRF wraps the request, so django-axes' middleware cannot answer for it)."""
+
+    def post(self, request, *args, **kwargs):
+        credentials = {settings.AXES_USERNAME_FORM_FIELD: request.data.get("username", "")}
+        if AxesProxyHandler.is_locked(request._request, credentials):
+            return lockout_response(request._request)
+        return super().post(request, *args, **kwargs)
