@@ -4,7 +4,7 @@ changes go through the pages and services so every rule and history row applies)
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Booking, BookingEvent, Outage, ServiceRecord, ServiceRecordImport
+from .models import Booking, BookingEvent, ChosenService, Outage, ServiceRecord, ServiceRecordImport
 
 
 class ReadOnlyMixin:
@@ -25,6 +25,15 @@ class BookingEventInline(ReadOnlyMixin, admin.TabularInline):
     readonly_fields = fields
 
 
+class ChosenServiceInline(ReadOnlyMixin, admin.TabularInline):
+    """The services the user chose, as priced when they were chosen."""
+
+    model = ChosenService
+    extra = 0
+    fields = ["name", "basis", "unit_price", "fee_item"]
+    readonly_fields = fields
+
+
 @admin.register(Booking)
 class BookingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = ["instrument", "starts_at", "ends_at", "status", "requester", "unit", "fee_estimate"]
@@ -32,7 +41,7 @@ class BookingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     search_fields = ["instrument__name", "requester__name", "requester__email", "unit__name"]
     list_select_related = ["instrument", "requester", "unit"]
     date_hierarchy = "starts_at"
-    inlines = [BookingEventInline]
+    inlines = [ChosenServiceInline, BookingEventInline]
     raw_id_fields = ["instrument", "requester", "unit", "decided_by"]
 
 
@@ -62,6 +71,7 @@ class ServiceRecordAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     search_fields = ["instrument__name", "user_name", "user_unit_name", "project_name"]
     list_select_related = ["instrument"]
     date_hierarchy = "started_at"
+    inlines = [ChosenServiceInline]
     raw_id_fields = ["instrument", "booking", "user", "user_unit", "created_by"]
 
 

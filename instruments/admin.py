@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.money import format_wan
 from members.models import District, Unit
 
 from .catalogue import located_in_q
@@ -163,9 +164,9 @@ class InstrumentAdmin(SimpleHistoryAdmin):
     change_list_template = "instruments/import/admin_change_list.html"
     date_hierarchy = "created_at"
 
-    @admin.display(description=_("value (10,000 yuan)"), ordering="original_value")
+    @admin.display(description=_("original value"), ordering="original_value")
     def value_wan(self, obj):
-        return (obj.original_value / WAN).quantize(Decimal("0.01"))
+        return format_wan(obj.original_value)
 
     @admin.display(description=_("what changed"))
     def what_changed(self, record):

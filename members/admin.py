@@ -179,4 +179,5 @@ class NotificationAdmin(admin.ModelAdmin):
         "attempts",
         "last_error",
     ]
+    fields = readonly_fields  # the stored message ids and parameters are shown rendered, not edited
     list_select_related = ["recipient"]

@@ -1,15 +1,13 @@
 """Every write a person can make to bookings, outages and service records (re-exported here)."""
 
-from .booking import (
-    BOOKING_TRANSITIONS,
+from .booking import BOOKING_TRANSITIONS, booking_request, booking_transition
+from .decisions import (
     booking_approve,
     booking_cancel,
     booking_complete,
     booking_no_show,
     booking_reject,
-    booking_request,
     booking_send_reminders,
-    booking_transition,
 )
 from .feeds import calendar_token_get, calendar_token_reset
 from .imports import (
