@@ -141,6 +141,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's and the token endpoint's field (an e-mail)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "platform_site.lockout.lockout_response"
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)  # no banner on every command
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
