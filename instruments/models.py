@@ -277,11 +277,12 @@ def import_file_path(instance, filename):
     return f"imports/{instance.unit_id}/{filename}"
 
 
-class ImportJob(BackgroundJob):
-    """One spreadsheet upload of a unit: validated in a dry run, written only when confirmed.
+class SpreadsheetImport(BackgroundJob):
+    """A spreadsheet uploaded by a unit: validated in a dry run, written only when confirmed.
 
-    Large files are validated and written by a Celery task that records its progress here, so
-    the page polls this row instead of waiting on a long request.
+    The dry run and the write are Celery tasks that record their progress here (``core.jobs``),
+    so the page polls this row instead of waiting on a long request. Abstract: the instrument
+    import and the service-record import (bookings) add their unit, file and counts.
     """
 
     class Status(models.TextChoices):
@@ -300,9 +301,6 @@ class ImportJob(BackgroundJob):
     ACTIVE_STATUSES = (Status.VALIDATING, Status.IMPORTING)
     FAILED_STATUS = Status.FAILED
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("unit"))
-    kind = models.CharField(_("kind"), max_length=30, default="instruments")
-    file = models.FileField(_("file"), upload_to=import_file_path)
     original_name = models.CharField(_("file name"), max_length=200)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.VALIDATING, db_index=True
@@ -310,13 +308,24 @@ class ImportJob(BackgroundJob):
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     to_create = models.PositiveIntegerField(_("rows to create"), default=0)
-    to_update = models.PositiveIntegerField(_("rows to update"), default=0)
     error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
     report = models.JSONField(_("report"), default=dict, blank=True)
+
+    class Meta(BackgroundJob.Meta):
+        abstract = True
+
+
+class ImportJob(SpreadsheetImport):
+    """One spreadsheet of instruments (see ``SpreadsheetImport``)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("unit"))
+    kind = models.CharField(_("kind"), max_length=30, default="instruments")
+    file = models.FileField(_("file"), upload_to=import_file_path)
+    to_update = models.PositiveIntegerField(_("rows to update"), default=0)
     # Each status step keeps who and why; the report (up to thousands of listed rows) is not copied.
     history = HistoricalRecords(excluded_fields=["report"])
 
-    class Meta(BackgroundJob.Meta):
+    class Meta(SpreadsheetImport.Meta):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
 

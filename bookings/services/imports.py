@@ -26,11 +26,9 @@ from core.jobs import (
     job_mark_failed,
     job_mark_finished,
     job_mark_started,
-    job_progress,
     job_progress_set,
-    percent_of,
 )
-from instruments.importing.jobs import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES
+from instruments.importing.jobs import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES, spreadsheet_progress
 from instruments.importing.readers import Sheet, SheetError
 from instruments.importing.rows import chunked
 from members.models import Unit
@@ -237,15 +235,5 @@ def _progress(job: ServiceRecordImport, processed: int, total: int):
 
 
 def service_record_import_progress(job: ServiceRecordImport) -> dict:
-    """What the review page and its JSON show: state, counts and the progress of a running step."""
-    state = job_progress(job)
-    processed, total = state.get("processed_rows", job.processed_rows), state.get("total_rows", job.total_rows)
-    return {
-        **state,
-        "processed_rows": processed,
-        "total_rows": total,
-        "percent": percent_of(processed, total) if state["running"] and total else state["percent"],
-        "to_create": job.to_create,
-        "error_rows": job.error_count,
-        "created_count": job.created_count,
-    }
+    """What the review page and its JSON show (``spreadsheet_progress``, with records created)."""
+    return spreadsheet_progress(job, created_count=job.created_count)

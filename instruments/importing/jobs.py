@@ -246,8 +246,9 @@ def _progress(job: ImportJob, processed: int, total: int):
     job_progress_set(job, done=processed, total=total, processed_rows=processed, total_rows=total)
 
 
-def import_job_progress(job: ImportJob) -> dict:
-    """What the status page and its JSON show: state, counts and the progress of a running step."""
+def spreadsheet_progress(job, **extra) -> dict:
+    """What the status page of any ``SpreadsheetImport`` and its JSON show: state, row counts and
+    the progress of a running step, plus the job kind's own ``extra`` counts."""
     state = job_progress(job)
     processed, total = state.get("processed_rows", job.processed_rows), state.get("total_rows", job.total_rows)
     return {
@@ -256,7 +257,11 @@ def import_job_progress(job: ImportJob) -> dict:
         "total_rows": total,
         "percent": percent_of(processed, total) if state["running"] and total else state["percent"],
         "to_create": job.to_create,
-        "to_update": job.to_update,
-        "unchanged": job.report.get("unchanged", 0),
         "error_rows": job.error_count,
+        **extra,
     }
+
+
+def import_job_progress(job: ImportJob) -> dict:
+    """The instrument import's status: ``spreadsheet_progress`` with updates and unchanged rows."""
+    return spreadsheet_progress(job, to_update=job.to_update, unchanged=job.report.get("unchanged", 0))
