@@ -6,14 +6,25 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from bookings.models import Booking
+from bookings.models import Booking, ServiceRecordImport
 from core.exceptions import InvalidTransition
 from core.transitions import HISTORY_REASON_LENGTH, history_reason, transition
+from instruments.models import ImportJob
 from members.models import Membership, Unit
 from tests.bookings.factories import BookingFactory
 from tests.factories import MembershipFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def instrument_import(status):
+    return ImportJob.objects.create(unit=UnitFactory(), original_name="a.csv", file="imports/a.csv", status=status)
+
+
+def record_import(status):
+    return ServiceRecordImport.objects.create(
+        unit=UnitFactory(), original_name="b.csv", file="imports/b.csv", status=status
+    )
 
 
 def booking(status):
@@ -30,13 +41,28 @@ def booking(status):
         (lambda status: UnitFactory(status=status), Unit.Status.APPROVED, Unit.Status.REJECTED),
         (lambda status: MembershipFactory(status=status), Membership.Status.ACTIVE, Membership.Status.DECLINED),
         (lambda status: MembershipFactory(status=status), Membership.Status.DECLINED, Membership.Status.ACTIVE),
+        (instrument_import, ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING),
+        (instrument_import, ImportJob.Status.DONE, ImportJob.Status.IMPORTING),
+        (record_import, ServiceRecordImport.Status.VALIDATED, ServiceRecordImport.Status.DONE),
+        (record_import, ServiceRecordImport.Status.CANCELLED, ServiceRecordImport.Status.IMPORTING),
     ],
-    ids=["booking-completed", "booking-requested", "unit-pending", "unit-approved", "member-active", "member-declined"],
+    ids=[
+        "booking-completed",
+        "booking-requested",
+        "unit-pending",
+        "unit-approved",
+        "member-active",
+        "member-declined",
+        "instrument-import-validating",
+        "instrument-import-done",
+        "record-import-validated",
+        "record-import-cancelled",
+    ],
 )
 def test_an_illegal_step_is_refused_and_nothing_changes(make, start, illegal):
     obj = make(start)
     model = type(obj)
-    assert illegal not in model.TRANSITIONS[start]
+    assert illegal not in model.TRANSITIONS.get(start, ())
     history_before = obj.history.count()
     with pytest.raises(InvalidTransition) as err:
         transition(obj, to=illegal, actor=UserFactory())
