@@ -206,11 +206,5 @@ class ImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
 
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not (name.endswith(".xlsx") or name.endswith(".csv")):
-            raise forms.ValidationError(_("Upload an .xlsx or .csv file (see the template)."))
-        if upload.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 5 MB; split it into several files."))
-        return upload
+    # The type and size rules are the service's (service_record_import_start): its message is
+    # shown beside this field, with the same limit as the instrument import.

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .broker import task_publish
 from .exceptions import InvalidTransition
 from .transitions import transition
 
@@ -201,11 +202,12 @@ def job_mark_failed(job: BackgroundJob, *, error: str, actor=None) -> Background
 
 def job_enqueue(job: BackgroundJob, task, *, error: str | None = None) -> None:
     """Queue ``task(job.pk)`` once the current transaction commits. If the broker cannot take
-    it, the job fails with ``error`` instead of waiting forever."""
+    it, the job fails with ``error`` instead of waiting forever; a broker that already failed in
+    this request fails it at once (``core.broker.task_publish``)."""
 
     def send():
         try:
-            task.delay(job.pk)
+            task_publish(task, job.pk)
         except Exception:  # the broker is down: say so on the job instead of leaving it spinning
             logger.exception("Could not queue %s for %s %s", getattr(task, "name", task), job._meta.label, job.pk)
             job_mark_failed(job, error=error or _("The work could not be started: the task queue is unavailable."))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
+from core.broker import task_publish
 from core.transitions import transition
 
 from .exceptions import DomainError, InvalidTransition, PermissionDenied
@@ -53,6 +54,8 @@ def notification_send(
 
     The rows are written inside the caller's transaction, so a rolled-back change sends nothing
     and a committed one is never lost: if the broker is down the periodic flush sends it later.
+    A broker outage costs the request one publish timeout, however many rows it queues
+    (``core.broker.task_publish``).
     """
     from .tasks import notification_deliver_task
 
@@ -65,11 +68,13 @@ def notification_send(
     rows = Notification.objects.bulk_create([Notification(recipient=r, **fields) for r in set(recipients)])
 
     def enqueue():
-        for row in rows:
+        for index, row in enumerate(rows):
             try:
-                notification_deliver_task.delay(row.pk)
-            except Exception:  # the broker is down: the outbox row stays and the flush sends it
-                logger.warning("Could not enqueue notification %s; it stays in the outbox", row.pk, exc_info=True)
+                task_publish(notification_deliver_task, row.pk)
+            except Exception:  # the broker is down: the rows stay in the outbox and the flush sends them
+                left = [r.pk for r in rows[index:]]
+                logger.warning("Could not enqueue notifications %s; they stay in the outbox", left, exc_info=True)
+                return
 
     transaction.on_commit(enqueue)
     return rows

@@ -7,6 +7,8 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from core.broker import broker_reset, task_publish
+
 from . import services
 from .models import Notification
 
@@ -30,13 +32,21 @@ def notification_deliver_task(self, notification_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def notifications_flush_task(older_than_seconds: int = 120, limit: int = 500) -> int:
-    """Re-enqueue notifications still unsent (the broker or mail server was down); run by beat."""
+    """Re-enqueue notifications still unsent (the broker or mail server was down); run by beat.
+
+    Returns how many were queued. A broker that fails stops the run at its first timeout (the
+    rows stay for the next run) instead of waiting once per row."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         Notification.objects.filter(sent_at__isnull=True, created_at__lte=cutoff, attempts__lt=20)
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for pk in ids:
-        notification_deliver_task.delay(pk)
+    broker_reset()  # each run tries the broker afresh
+    for queued, pk in enumerate(ids):
+        try:
+            task_publish(notification_deliver_task, pk)
+        except Exception:
+            logger.warning("The broker is down: %s notifications wait for the next flush", len(ids) - queued)
+            return queued
     return len(ids)
