@@ -28,8 +28,15 @@ class LockedTokenView(ObtainAuthToken):
     """The API token endpoint, refusing a locked-out account or address before checking the password
     (DRF wraps the request, so django-axes' middleware cannot answer for it)."""
 
+    # Besides the usual error answers, the schema lists the lockout's (platform_site.schema).
+    extra_error_codes = ("429",)
+
     def post(self, request, *args, **kwargs):
-        credentials = {settings.AXES_USERNAME_FORM_FIELD: request.data.get("username", "")}
+        # A body that is not an object (``[null]``) or a username that is not text is the
+        # serializer's 400, never a server error here.
+        data = request.data if isinstance(request.data, dict) else {}
+        username = data.get("username", "")
+        credentials = {settings.AXES_USERNAME_FORM_FIELD: username if isinstance(username, str) else ""}
         if AxesProxyHandler.is_locked(request._request, credentials):
             return lockout_response(request._request)
         return super().post(request, *args, **kwargs)

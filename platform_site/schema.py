@@ -1,14 +1,16 @@
 """The OpenAPI schema's view inspector: every operation lists its error answers with the one error body.
 
-Reads list 400 (a filter or parameter that makes no sense) and 404; those behind a sign-in also 401
-and 403; writes list 400, 401, 403, 404 and 409 (a write open to all, like the token endpoint,
-lists no 401/403). An answer an operation declares itself with
-``@extend_schema(responses=…)`` is kept as it is. The body is ``platform_site.api_errors``' shape.
+Every operation lists 400 (a filter, parameter or body that makes no sense) and 404 (missing, not
+yours, or a path that names nothing); 401 wherever a token or session is read (a wrong token is
+refused even where no sign-in is needed); 403 where a permission may refuse, and for writes that a
+signed-in session makes without its CSRF token; writes also 409. A view adds its own codes with
+``extra_error_codes`` (the token endpoint's lockout, 429). An answer an operation declares itself
+with ``@extend_schema(responses=…)`` is kept as it is. The body is ``platform_site.api_errors``' shape.
 """
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import permissions, serializers
+from rest_framework import authentication, permissions, serializers
 
 ERROR_DESCRIPTIONS = {
     "400": "The request breaks a rule; `fields` says which field and why (`code`: `invalid`).",
@@ -16,6 +18,7 @@ ERROR_DESCRIPTIONS = {
     "403": "Not signed in (session) or not allowed (`code`: `not_authenticated`, `permission_denied`).",
     "404": "Missing, or not yours: the same answer for both (`code`: `not_found`).",
     "409": "The object's state does not allow the step (`invalid_transition`), or the slot is taken (`conflict`).",
+    "429": "Too many failed logins: the account or the address is locked for a while (`code`: `locked_out`).",
 }
 
 OPEN_PERMISSIONS = (permissions.AllowAny, permissions.IsAuthenticatedOrReadOnly)
@@ -40,14 +43,20 @@ class ErrorAutoSchema(AutoSchema):
     """``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``: drf-spectacular's, plus the error answers."""
 
     def error_codes(self) -> list[str]:
-        """400 and 404 always; 401 and 403 where a sign-in may be needed; 409 for writes."""
+        """400 and 404 always; 401 where credentials are read; 403 where a permission or CSRF may
+        refuse; 409 for writes; and the view's ``extra_error_codes``."""
         write = self.method not in permissions.SAFE_METHODS
         open_to_all = (permissions.AllowAny,) if write else OPEN_PERMISSIONS
-        codes = ["400", "404"]
+        authenticators = self.view.get_authenticators()
+        codes = {"400", "404", *getattr(self.view, "extra_error_codes", ())}
+        if authenticators:
+            codes.add("401")
         if any(not isinstance(p, open_to_all) for p in self.view.get_permissions()):
-            codes += ["401", "403"]
+            codes.add("403")
         if write:
-            codes.append("409")
+            codes.add("409")
+            if any(isinstance(a, authentication.SessionAuthentication) for a in authenticators):
+                codes.add("403")
         return sorted(codes)
 
     def get_operation(self, *args, **kwargs):
