@@ -81,7 +81,11 @@ class InstrumentSerializer(serializers.ModelSerializer):
     online_booking = serializers.BooleanField(
         read_only=True, help_text="Shared with outside users, in working order, with published opening hours."
     )
-    page_url = serializers.URLField(source="get_absolute_url", read_only=True)
+    page_url = serializers.CharField(
+        source="get_absolute_url",
+        read_only=True,
+        help_text="The public page, a path on this site.",
+    )
 
     class Meta:
         model = Instrument

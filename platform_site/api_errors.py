@@ -123,7 +123,7 @@ def api_exception_handler(exc, context):
 
 
 @csrf_exempt  # no form posts here: every method gets the same 404
-def api_not_found(request, path=""):
+def api_not_found(request):
     """Any URL under /api/ that names no operation: the one error body with 404, whatever the method
     (a path segment like ``%C2%84`` where an id belongs, a misspelt path). A GET or HEAD that only
     lacks its trailing slash is redirected as ``APPEND_SLASH`` would."""

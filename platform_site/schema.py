@@ -23,6 +23,22 @@ ERROR_DESCRIPTIONS = {
 
 OPEN_PERMISSIONS = (permissions.AllowAny, permissions.IsAuthenticatedOrReadOnly)
 
+# A time of day as DRF writes and reads it ("08:30:00", "08:30"): JSON Schema's "time" format wants
+# an offset, so the schema gives the pattern instead.
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+# Dates and times in the years core.timeparse supports (1900 to 2199).
+YEAR_PATTERN = r"^(19|20|21)\d\d-"
+
+
+def decimal_pattern(field: serializers.DecimalField) -> str:
+    """What a decimal string must look like: at least one digit, no sign when it cannot be negative."""
+    places = field.decimal_places or 0
+    whole = max((field.max_digits or 30) - places, 1)
+    sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+    fraction = rf"(?:\.\d{{0,{places}}})?" if places else ""
+    return rf"^{sign}\d{{1,{whole}}}{fraction}$"
+
 
 class ErrorSerializer(serializers.Serializer):
     """The body of every error answer (see ``platform_site.api_errors``)."""
@@ -58,6 +74,33 @@ class ErrorAutoSchema(AutoSchema):
             if any(isinstance(a, authentication.SessionAuthentication) for a in authenticators):
                 codes.add("403")
         return sorted(codes)
+
+    def _is_list_view(self, serializer=None) -> bool:
+        # A viewset's ``list`` that answers one object (an instrument's availability) says so.
+        if getattr(self.view, "list_is_one_object", False):
+            return False
+        return super()._is_list_view(serializer)
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """drf-spectacular's, told what DRF refuses: a blank string where blank is not allowed, a
+        decimal without a digit (or negative below a minimum of 0), and times without an offset."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema.get("type") != "string":
+            return schema
+        if isinstance(field, serializers.TimeField):
+            schema.pop("format", None)
+            schema["pattern"] = TIME_PATTERN
+        elif field.read_only:
+            return schema
+        elif isinstance(field, serializers.DateTimeField | serializers.DateField):
+            schema["pattern"] = YEAR_PATTERN
+        elif isinstance(field, serializers.DecimalField):
+            schema["pattern"] = decimal_pattern(field)
+        elif isinstance(field, serializers.CharField) and not field.allow_blank and "enum" not in schema:
+            schema.setdefault("minLength", 1)
+            if field.trim_whitespace:
+                schema.setdefault("pattern", r"\S")  # spaces alone are trimmed to a blank
+        return schema
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)

@@ -40,7 +40,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
     # Last under /api/: a URL that names no operation answers the API's JSON 404, not the HTML page.
-    re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),
+    re_path(r"^api/", api_not_found, name="api-not-found"),
 ]
 
 if settings.SERVE_MEDIA:
