@@ -96,6 +96,12 @@ def test_a_token_request_that_is_not_an_object_of_text_is_a_400(body):
     assert_error(APIClient().post("/api/v1/auth/token/", body, format="json"), 400, "invalid")
 
 
+def test_a_username_longer_than_the_e_mail_column_is_refused_at_the_door():
+    body = {"username": "a" * 300 + "@example.cn", "password": "x"}
+    response = APIClient().post("/api/v1/auth/token/", body, format="json")
+    assert "username" in assert_error(response, 400, "invalid")["fields"]
+
+
 def test_the_token_endpoint_documents_its_lockout_and_a_wrong_token(schema):
     responses = schema["paths"]["/api/v1/auth/token/"]["post"]["responses"]
     assert {"200", "400", "401", "429"} <= set(responses)
