@@ -5,7 +5,7 @@ anonymously and as an instrument manager (token), on the run's test database see
 objects: path ids and body references are drawn half the time from the seeded rows and half at
 random. Every schemathesis check runs: no server error, every status code and content type
 documented, every body matching its schema, valid requests accepted and invalid ones refused.
-Generation is bounded and seeded (``SEED``), so a run is reproducible and takes about a minute.
+Generation is bounded and seeded (``SEED``), so a run is reproducible and takes under two minutes.
 """
 
 from datetime import time, timedelta
@@ -38,6 +38,7 @@ TOKEN = "fuzz0manager0token0000000000000000000000"  # 40 characters, like DRF's
 OWNER, REQUESTER_UNIT, INSTRUMENTS, BOOKING, RECORD = 9101, 9102, (9201, 9202), 9301, 9401
 REAL_IDS = [OWNER, REQUESTER_UNIT, *INSTRUMENTS, BOOKING, RECORD]
 REAL_CODES = ["01", "0101"]
+RULE_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
 
 pytestmark = pytest.mark.django_db
 
@@ -113,14 +114,24 @@ def fuzz_config(token: str | None) -> schemathesis.Config:
                 "database": "none",
                 "with-security-parameters": not token,
             },
-            # Every check. A schema-valid request may still break a rule the schema cannot state (a
-            # reason required to reject, a class code that does not exist, a booking not yet
-            # completed): that is the documented 400 "the request breaks a rule", not a refusal of
-            # valid data.
-            "checks": {
-                "enabled": True,
-                "positive_data_acceptance": {"expected-statuses": ["2xx", "3xx", 400, 401, 403, 404, 409, 429]},
-            },
+            "checks": {"enabled": True},
+            # A schema-valid write may still break a rule the schema cannot state (a reason required
+            # to reject, a class code that does not exist, a booking not yet completed): that is the
+            # documented 400 "the request breaks a rule", not a refusal of valid data. So may a list's
+            # filter naming a class, district or unit that does not exist, or a date outside 1900-2199
+            # (not yet stated in the query parameters' schema). Other reads get no such allowance, and
+            # invalid data must be refused everywhere.
+            "operations": [
+                {
+                    "include-method": ["POST", "PUT", "PATCH"],
+                    "checks": {"positive_data_acceptance": {"expected-statuses": RULE_STATUSES}},
+                },
+                {
+                    "include-method": "GET",
+                    "include-path-regex": r"^/api/v1/(instruments|units|bookings|service-records)/$",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": RULE_STATUSES}},
+                },
+            ],
             "phases": {"stateful": {"enabled": False}},
             "dictionaries": {
                 "ids": {"values": REAL_IDS},
