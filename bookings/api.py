@@ -324,6 +324,7 @@ class InstrumentAvailabilityViewSet(viewsets.ViewSet):
     """Open, busy and free times of an instrument (busy shows no personal data)."""
 
     permission_classes = [AllowAny]
+    list_is_one_object = True  # for the schema (platform_site.schema): one availability, not a list
 
     @extend_schema(
         parameters=[

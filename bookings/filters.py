@@ -48,7 +48,7 @@ class ServiceRecordFilter(django_filters.FilterSet):
     service_way = django_filters.ChoiceFilter(
         choices=ServiceRecord._meta.get_field("service_way").choices, label=_("Service way")
     )
-    is_external = django_filters.BooleanFilter(label=_("External"))
+    is_external = core_filters.BooleanFilter(label=_("External"))
 
     class Meta:
         model = ServiceRecord

@@ -1,10 +1,15 @@
 """django-filter filters on ``core.timeparse``: dates and datetimes in the supported range.
 
 A date of year 9999 (whose "next day" overflows) or year 1 is a form error on a page and a 400 in
-the API, never a server error.
+the API, never a server error; so is a yes/no value that is neither (``?is_external=null``).
 """
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import serializers
 
 from . import timeparse
 
@@ -19,3 +24,62 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
     """ISO 8601 (or a local wall time from a page), in the range of ``core.timeparse``, aware and local."""
 
     field_class = timeparse.DateTimeField
+
+
+# --- Yes/no filters that refuse what is neither ------------------------------------------------------
+
+_YES_NO = {"true": True, "false": False}
+_ANY = ("", "unknown")
+
+
+class YesNoSelect(forms.NullBooleanSelect):
+    """A yes/no select that hands an unknown value (``?is_external=null``) to the field to refuse,
+    instead of reading it as "any" as Django's does."""
+
+    def value_from_datadict(self, data, files, name):
+        raw = data.get(name)
+        if isinstance(raw, str) and raw.lower() not in _YES_NO and raw not in _ANY:
+            return raw
+        return super().value_from_datadict(data, files, name)
+
+
+class YesNoField(forms.NullBooleanField):
+    """``true``, ``false``, or empty for any; anything else is a form error (a 400 in the API)."""
+
+    widget = YesNoSelect
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.lower() not in _YES_NO and value not in _ANY:
+            raise ValidationError(_("Use true or false (or leave it empty for any)."), code="invalid")
+        return super().to_python(value)
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """``django_filters.BooleanFilter`` that refuses a value that is neither true nor false."""
+
+    field_class = YesNoField
+
+
+# --- The API's filter backend ---------------------------------------------------------------------
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """``REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"]``: django-filter's, refusing an empty value for a
+    filter that is not free text (``?operating_status=``) with a 400 instead of reading it as "any".
+    A page's form sends every field, empty ones too; an API call leaves out what it does not filter by,
+    so an empty choice, date, number or yes/no there is a mistake worth telling."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        empty = [
+            name
+            for name, field in filterset.filters.items()
+            if not isinstance(field, django_filters.CharFilter)
+            and any(value == "" for value in request.query_params.getlist(name))
+        ]
+        if empty:
+            message = _("Leave this filter out to mean any; an empty value is not one of its values.")
+            raise serializers.ValidationError({name: [message] for name in empty})
+        return filterset

@@ -8,9 +8,11 @@ rule 400 with messages by field, a retired instrument 409 — the API's exceptio
 (``platform_site.api_errors``) turns the services' errors into the one error body.
 """
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -81,7 +83,11 @@ class InstrumentSerializer(serializers.ModelSerializer):
     online_booking = serializers.BooleanField(
         read_only=True, help_text="Shared with outside users, in working order, with published opening hours."
     )
-    page_url = serializers.URLField(source="get_absolute_url", read_only=True)
+    page_url = serializers.CharField(
+        source="get_absolute_url",
+        read_only=True,
+        help_text="The public page, a path on this site.",
+    )
 
     class Meta:
         model = Instrument
@@ -186,9 +192,23 @@ class RetireSerializer(serializers.Serializer):
 
 
 class CataloguePagination(PageNumberPagination):
+    """20 a page; ``?page_size=`` from 1 (a larger one is cut to 100); not a positive number is a 400."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+            raise ValidationError({self.page_size_query_param: [_("Give the page size as a whole number from 1.")]})
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 def _service_arguments(validated: dict) -> dict:

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import filters as core_filters
 from members.models import District, Unit
 
 from . import catalogue
@@ -19,7 +20,7 @@ from .models import Category, Instrument
 from .search import search_filter
 
 
-class AnyYesNoSelect(forms.NullBooleanSelect):
+class AnyYesNoSelect(core_filters.YesNoSelect):
     """A yes/no filter whose empty choice reads "any", not "unknown"."""
 
     def __init__(self, attrs=None):
@@ -75,7 +76,7 @@ class InstrumentFilter(django_filters.FilterSet):
         choices=Instrument.OperatingStatus.choices, label=_("Operating status")
     )
     sharing_mode = django_filters.ChoiceFilter(choices=Instrument.SharingMode.choices, label=_("Sharing mode"))
-    online_booking = django_filters.BooleanFilter(
+    online_booking = core_filters.BooleanFilter(
         field_name="online_booking",
         label=_("Online booking"),
         widget=AnyYesNoSelect,

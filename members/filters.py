@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import filters as core_filters
+
 from .models import District, Unit
 
 
@@ -12,7 +14,7 @@ class UnitFilter(django_filters.FilterSet):
     unit_type = django_filters.ChoiceFilter(choices=Unit.Type.choices, label=_("unit type"))
     district = django_filters.ModelChoiceFilter(queryset=District.objects.all(), label=_("district"))
     scale = django_filters.ChoiceFilter(choices=Unit.Scale.choices, label=_("enterprise scale"))
-    is_high_tech = django_filters.BooleanFilter(label=_("high-tech enterprise"))
+    is_high_tech = core_filters.BooleanFilter(label=_("high-tech enterprise"))
 
     class Meta:
         model = Unit

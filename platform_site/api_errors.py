@@ -27,8 +27,10 @@ not about the request's fields (401, 403, 404, a 409 that names no field). ``cod
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -118,3 +120,19 @@ def api_exception_handler(exc, context):
     if response is not None and isinstance(exc, exceptions.APIException):
         response.data = error_body(exc)
     return response
+
+
+@csrf_exempt  # no form posts here: every method gets the same 404
+def api_not_found(request):
+    """Any URL under /api/ that names no operation: the one error body with 404, whatever the method
+    (a path segment like ``%C2%84`` where an id belongs, a misspelt path). A GET or HEAD that only
+    lacks its trailing slash is redirected as ``APPEND_SLASH`` would."""
+    if request.method in ("GET", "HEAD") and not request.path_info.endswith("/"):
+        try:
+            match = resolve(request.path_info + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(request.path + "/" + (f"?{query}" if query else ""))
+    return JsonResponse(error_body(exceptions.NotFound()), status=status.HTTP_404_NOT_FOUND)

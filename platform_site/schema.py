@@ -1,14 +1,16 @@
 """The OpenAPI schema's view inspector: every operation lists its error answers with the one error body.
 
-Reads list 400 (a filter or parameter that makes no sense) and 404; those behind a sign-in also 401
-and 403; writes list 400, 401, 403, 404 and 409 (a write open to all, like the token endpoint,
-lists no 401/403). An answer an operation declares itself with
-``@extend_schema(responses=…)`` is kept as it is. The body is ``platform_site.api_errors``' shape.
+Every operation lists 400 (a filter, parameter or body that makes no sense) and 404 (missing, not
+yours, or a path that names nothing); 401 wherever a token or session is read (a wrong token is
+refused even where no sign-in is needed); 403 where a permission may refuse, and for writes that a
+signed-in session makes without its CSRF token; writes also 409. A view adds its own codes with
+``extra_error_codes`` (the token endpoint's lockout, 429). An answer an operation declares itself
+with ``@extend_schema(responses=…)`` is kept as it is. The body is ``platform_site.api_errors``' shape.
 """
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import permissions, serializers
+from rest_framework import authentication, permissions, serializers
 
 ERROR_DESCRIPTIONS = {
     "400": "The request breaks a rule; `fields` says which field and why (`code`: `invalid`).",
@@ -16,9 +18,26 @@ ERROR_DESCRIPTIONS = {
     "403": "Not signed in (session) or not allowed (`code`: `not_authenticated`, `permission_denied`).",
     "404": "Missing, or not yours: the same answer for both (`code`: `not_found`).",
     "409": "The object's state does not allow the step (`invalid_transition`), or the slot is taken (`conflict`).",
+    "429": "Too many failed logins: the account or the address is locked for a while (`code`: `locked_out`).",
 }
 
 OPEN_PERMISSIONS = (permissions.AllowAny, permissions.IsAuthenticatedOrReadOnly)
+
+# A time of day as DRF writes and reads it ("08:30:00", "08:30"): JSON Schema's "time" format wants
+# an offset, so the schema gives the pattern instead.
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
+# Dates and times in the years core.timeparse supports (1900 to 2199).
+YEAR_PATTERN = r"^(19|20|21)\d\d-"
+
+
+def decimal_pattern(field: serializers.DecimalField) -> str:
+    """What a decimal string must look like: at least one digit, no sign when it cannot be negative."""
+    places = field.decimal_places or 0
+    whole = max((field.max_digits or 30) - places, 1)
+    sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+    fraction = rf"(?:\.\d{{0,{places}}})?" if places else ""
+    return rf"^{sign}\d{{1,{whole}}}{fraction}$"
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -40,15 +59,48 @@ class ErrorAutoSchema(AutoSchema):
     """``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]``: drf-spectacular's, plus the error answers."""
 
     def error_codes(self) -> list[str]:
-        """400 and 404 always; 401 and 403 where a sign-in may be needed; 409 for writes."""
+        """400 and 404 always; 401 where credentials are read; 403 where a permission or CSRF may
+        refuse; 409 for writes; and the view's ``extra_error_codes``."""
         write = self.method not in permissions.SAFE_METHODS
         open_to_all = (permissions.AllowAny,) if write else OPEN_PERMISSIONS
-        codes = ["400", "404"]
+        authenticators = self.view.get_authenticators()
+        codes = {"400", "404", *getattr(self.view, "extra_error_codes", ())}
+        if authenticators:
+            codes.add("401")
         if any(not isinstance(p, open_to_all) for p in self.view.get_permissions()):
-            codes += ["401", "403"]
+            codes.add("403")
         if write:
-            codes.append("409")
+            codes.add("409")
+            if any(isinstance(a, authentication.SessionAuthentication) for a in authenticators):
+                codes.add("403")
         return sorted(codes)
+
+    def _is_list_view(self, serializer=None) -> bool:
+        # A viewset's ``list`` that answers one object (an instrument's availability) says so.
+        if getattr(self.view, "list_is_one_object", False):
+            return False
+        return super()._is_list_view(serializer)
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """drf-spectacular's, told what DRF refuses: a blank string where blank is not allowed, a
+        decimal without a digit (or negative below a minimum of 0), and times without an offset."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema.get("type") != "string":
+            return schema
+        if isinstance(field, serializers.TimeField):
+            schema.pop("format", None)
+            schema["pattern"] = TIME_PATTERN
+        elif field.read_only:
+            return schema
+        elif isinstance(field, serializers.DateTimeField | serializers.DateField):
+            schema["pattern"] = YEAR_PATTERN
+        elif isinstance(field, serializers.DecimalField):
+            schema["pattern"] = decimal_pattern(field)
+        elif isinstance(field, serializers.CharField) and not field.allow_blank and "enum" not in schema:
+            schema.setdefault("minLength", 1)
+            if field.trim_whitespace:
+                schema.setdefault("pattern", r"\S")  # spaces alone are trimmed to a blank
+        return schema
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)

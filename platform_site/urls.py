@@ -17,6 +17,7 @@ from members.urls import members_urlpatterns
 
 from . import extensions, views
 from .api import router
+from .api_errors import api_not_found
 from .lockout import LockedTokenView
 
 members_urls = members_urlpatterns(unit_profile_panels=extensions.unit_profile_panels())
@@ -38,6 +39,8 @@ urlpatterns = [
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
+    # Last under /api/: a URL that names no operation answers the API's JSON 404, not the HTML page.
+    re_path(r"^api/", api_not_found, name="api-not-found"),
 ]
 
 if settings.SERVE_MEDIA:

@@ -142,6 +142,9 @@ def service_record_rate(*, user, record: ServiceRecord, rating: int, comment: st
     record.rated_at = timezone.now()
     record._history_user = user
     record._change_reason = "rated"
-    record.full_clean()
-    record.save()
+    # Only the rating is checked and written: an imported or demo record (no creator, say) may not
+    # pass today's whole-record validation, and rating it must not depend on that.
+    rated = ("rating", "rating_comment", "rated_at")
+    record.clean_fields(exclude=[f.name for f in record._meta.concrete_fields if f.name not in rated])
+    record.save(update_fields=rated)
     return record

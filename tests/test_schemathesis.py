@@ -1,0 +1,168 @@
+"""The whole REST API fuzzed against its own OpenAPI schema (schemathesis, in-process over WSGI).
+
+Every operation of ``/api/v1/schema/`` is called with generated requests, valid and invalid,
+anonymously and as an instrument manager (token), on the run's test database seeded with real
+objects: path ids and body references are drawn half the time from the seeded rows and half at
+random. Every schemathesis check runs: no server error, every status code and content type
+documented, every body matching its schema, valid requests accepted and invalid ones refused.
+Generation is bounded and seeded (``SEED``), so a run is reproducible and takes under two minutes.
+"""
+
+from datetime import time, timedelta
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from bookings.models import Booking, ServiceWay
+from instruments.models import Category
+from platform_site.wsgi import application
+from tests.bookings.factories import (
+    BookingFactory,
+    FeeItemFactory,
+    InstrumentFactory,
+    ServiceRecordFactory,
+    member_of,
+    weekday_hours,
+)
+from tests.factories import UnitFactory
+
+SEED = 20261201
+MAX_EXAMPLES = 12
+TOKEN = "fuzz0manager0token0000000000000000000000"  # 40 characters, like DRF's
+# The seeded rows take fixed ids, so the schema (loaded once, at collection) can name them.
+OWNER, REQUESTER_UNIT, INSTRUMENTS, BOOKING, RECORD = 9101, 9102, (9201, 9202), 9301, 9401
+REAL_IDS = [OWNER, REQUESTER_UNIT, *INSTRUMENTS, BOOKING, RECORD]
+REAL_CODES = ["01", "0101"]
+RULE_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """The WSGI handler closes the database connection after each request; Django's test client
+    disconnects that, and so does this (the test's transaction must outlive the requests)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def seeded(db, keep_the_test_connection):
+    """A unit with a manager (``TOKEN``), two bookable instruments with fees and hours, a requester's
+    booking, and a service record with no creator (as imported or demo records are) used by the manager."""
+    parent, _ = Category.objects.get_or_create(code="01", defaults={"name": "分析仪器"})
+    category, _ = Category.objects.get_or_create(code="0101", defaults={"name": "电子光学", "parent": parent})
+    owner = UnitFactory(pk=OWNER, name="内蒙古科技大学")
+    manager = member_of(owner, role="manager", name="赵磊")
+    Token.objects.create(user=manager, key=TOKEN)
+    requester_unit = UnitFactory(pk=REQUESTER_UNIT, name="包头稀宝新材料科技有限公司", unit_type="enterprise")
+    requester = member_of(requester_unit, name="张伟")
+    instruments = []
+    for pk, name in zip(INSTRUMENTS, ("场发射扫描电镜", "X射线衍射仪"), strict=True):
+        instrument = InstrumentFactory(pk=pk, unit=owner, name=name, category=category)
+        weekday_hours(instrument, opens=time(8), closes=time(18))
+        FeeItemFactory(instrument=instrument)
+        instruments.append(instrument)
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
+    BookingFactory(
+        pk=BOOKING,
+        instrument=instruments[0],
+        requester=requester,
+        unit=requester_unit,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        status=Booking.Status.REQUESTED,
+    )
+    ServiceRecordFactory(
+        pk=RECORD,
+        instrument=instruments[1],
+        started_at=start - timedelta(days=10),
+        ended_at=start - timedelta(days=10) + timedelta(hours=2),
+        service_way=ServiceWay.COMMISSION,
+        user=manager,
+        user_name=manager.name,
+        user_unit=owner,
+        user_unit_name=owner.name,
+        measurement_hours=Decimal("2"),
+        created_by=None,
+    )
+
+
+def fuzz_config(token: str | None) -> schemathesis.Config:
+    """Every check; examples, coverage and fuzzing phases, seeded and bounded; ids and class codes
+    half the time from the seeded rows. With a token given, no other credentials are made up."""
+    real = {"probability": 0.5}
+    auth = {"auth": {"openapi": {"tokenAuth": {"api_key": f"Token {token}"}}}} if token else {}
+    return schemathesis.Config.from_dict(
+        {
+            **auth,
+            "seed": SEED,
+            # Multipart bodies with a required list are hard to generate negatively; keep going.
+            "suppress-health-check": ["filter_too_much"],
+            "generation": {
+                "mode": "all",
+                "max-examples": MAX_EXAMPLES,
+                "deterministic": True,
+                "database": "none",
+                "with-security-parameters": not token,
+            },
+            "checks": {"enabled": True},
+            # A schema-valid write may still break a rule the schema cannot state (a reason required
+            # to reject, a class code that does not exist, a booking not yet completed): that is the
+            # documented 400 "the request breaks a rule", not a refusal of valid data. So may a list's
+            # filter naming a class, district or unit that does not exist, or a date outside 1900-2199
+            # (not yet stated in the query parameters' schema). Other reads get no such allowance, and
+            # invalid data must be refused everywhere.
+            "operations": [
+                {
+                    "include-method": ["POST", "PUT", "PATCH"],
+                    "checks": {"positive_data_acceptance": {"expected-statuses": RULE_STATUSES}},
+                },
+                {
+                    "include-method": "GET",
+                    "include-path-regex": r"^/api/v1/(instruments|units|bookings|service-records)/$",
+                    "checks": {"positive_data_acceptance": {"expected-statuses": RULE_STATUSES}},
+                },
+            ],
+            "phases": {"stateful": {"enabled": False}},
+            "dictionaries": {
+                "ids": {"values": REAL_IDS},
+                "path_ids": {"values": [str(pk) for pk in REAL_IDS]},  # path ids are digit strings
+                "codes": {"values": REAL_CODES},
+            },
+            "parameters": {
+                "path.id": {"dictionary": "path_ids", **real},
+                "path.instrument_pk": {"dictionary": "path_ids", **real},
+                "path.code": {"dictionary": "codes", **real},
+                "body.instrument": {"dictionary": "ids", **real},
+                "body.unit": {"dictionary": "ids", **real},
+                "body.category": {"dictionary": "codes", **real},
+            },
+        }
+    )
+
+
+def load(token: str | None):
+    return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application, config=fuzz_config(token))
+
+
+anonymous = load(None)
+as_manager = load(TOKEN)
+
+
+@anonymous.parametrize()
+def test_the_api_keeps_its_schema_for_anonymous_callers(case):
+    case.call_and_validate()
+
+
+@as_manager.parametrize()
+def test_the_api_keeps_its_schema_for_an_instrument_manager(case):
+    case.call_and_validate()
