@@ -221,7 +221,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     # django-filter's, refusing an empty value for a filter that is not free text (400).
-    "DEFAULT_FILTER_BACKENDS": ["core.filters.StrictFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["platform_site.api_filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     # Every operation lists its 400/401/403/404/409 answers with the one error body.
