@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from core import filters as core_filters
 from members.models import District, Unit
@@ -54,15 +55,22 @@ class InstrumentFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("e.g. 质谱, JEM-2100F, 岩石三轴")}),
         help_text=_("Words in Chinese or English; every word must appear (name, model, maker, functions, unit…)."),
     )
-    category = django_filters.ChoiceFilter(
-        method="filter_category",
-        label=_("Instrument class"),
-        help_text=_("A class code: a 2-digit main class includes all its subclasses."),
+    # The API schema's type of the three filters whose choices come from the database (see __init__).
+    category = extend_schema_field({"type": "string", "minLength": 1, "maxLength": 6})(
+        django_filters.ChoiceFilter(
+            method="filter_category",
+            label=_("Instrument class"),
+            help_text=_("A class code: a 2-digit main class includes all its subclasses."),
+        )
     )
-    district = django_filters.ChoiceFilter(
-        method="filter_district", label=_("District"), help_text=_("A district code, e.g. 150203.")
+    district = extend_schema_field({"type": "string", "minLength": 1, "maxLength": 12})(
+        django_filters.ChoiceFilter(
+            method="filter_district", label=_("District"), help_text=_("A district code, e.g. 150203.")
+        )
     )
-    unit = django_filters.ChoiceFilter(field_name="unit_id", label=_("Owner unit"), help_text=_("A unit id."))
+    unit = extend_schema_field({"type": "integer", "minimum": 1})(
+        django_filters.ChoiceFilter(field_name="unit_id", label=_("Owner unit"), help_text=_("A unit id."))
+    )
     unit_type = django_filters.ChoiceFilter(
         field_name="unit__unit_type", choices=Unit.Type.choices, label=_("Unit type")
     )

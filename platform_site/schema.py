@@ -8,6 +8,8 @@ signed-in session makes without its CSRF token; writes also 409. A view adds its
 with ``@extend_schema(responses=…)`` is kept as it is. The body is ``platform_site.api_errors``' shape.
 """
 
+import django_filters
+from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import authentication, permissions, serializers
@@ -29,6 +31,9 @@ TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 # Dates and times in the years core.timeparse supports (1900 to 2199).
 YEAR_PATTERN = r"^(19|20|21)\d\d-"
+# A filter's datetime: ISO 8601 in those years, with its offset (``core.timeparse`` refuses one without),
+# in seconds Python reads (no leap second).
+DATETIME_PATTERN = r"^(19|20|21)\d\d-\d\d-\d\dT([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)$"
 
 
 def decimal_pattern(field: serializers.DecimalField) -> str:
@@ -53,6 +58,38 @@ class ErrorSerializer(serializers.Serializer):
         help_text="Messages by field of the request, nested as `fee_items.1.name`; in a 400 `non_field_errors` "
         "for messages about no one field; empty when the answer is not about the request's fields.",
     )
+
+
+def filter_parameter_schema(filter_field, schema: dict) -> dict:
+    """A query parameter's schema told what its filter refuses: dates and datetimes outside 1900-2199
+    (a datetime without its offset too), and numbers outside the filter's ``min_value``/``max_value``."""
+    if isinstance(filter_field, django_filters.IsoDateTimeFilter | django_filters.DateTimeFilter):
+        schema["pattern"] = DATETIME_PATTERN
+    elif isinstance(filter_field, django_filters.DateFilter):
+        schema["pattern"] = YEAR_PATTERN
+    elif isinstance(filter_field, django_filters.NumberFilter):
+        for bound, key in (("min_value", "minimum"), ("max_value", "maximum")):
+            if filter_field.extra.get(bound) is not None:
+                value = filter_field.extra[bound]
+                schema[key] = int(value) if value == int(value) else float(value)
+    return schema
+
+
+class StrictFilterExtension(DjangoFilterExtension):
+    """drf-spectacular's django-filter parameters (it outranks that extension), told the filters' limits
+    (``filter_parameter_schema``). A filter whose values are read from the database (a class, district or
+    unit) states its type with ``extend_schema_field``; its help text stays the description."""
+
+    priority = 1
+
+    def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
+        parameters = super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)
+        for parameter in parameters:
+            parameter["schema"] = filter_parameter_schema(filter_field, parameter["schema"])
+            description = self._get_field_description(filter_field, None)
+            if description and "description" not in parameter:
+                parameter["description"] = description
+        return parameters
 
 
 class ErrorAutoSchema(AutoSchema):
