@@ -31,8 +31,8 @@ TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 # Dates and times in the years core.timeparse supports (1900 to 2199).
 YEAR_PATTERN = r"^(19|20|21)\d\d-"
-# A filter's datetime: ISO 8601 in those years, with its offset (``core.timeparse`` refuses one without),
-# in seconds Python reads (no leap second).
+# A filter's datetime: ISO 8601 in those years with its offset, as the API asks (the filter also reads a
+# page's wall time as local), in seconds Python reads (no leap second).
 DATETIME_PATTERN = r"^(19|20|21)\d\d-\d\d-\d\dT([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)$"
 
 
@@ -62,7 +62,7 @@ class ErrorSerializer(serializers.Serializer):
 
 def filter_parameter_schema(filter_field, schema: dict) -> dict:
     """A query parameter's schema told what its filter refuses: dates and datetimes outside 1900-2199
-    (a datetime without its offset too), and numbers outside the filter's ``min_value``/``max_value``."""
+    (a datetime asked with its offset), and numbers outside the filter's ``min_value``/``max_value``."""
     if isinstance(filter_field, django_filters.IsoDateTimeFilter | django_filters.DateTimeFilter):
         schema["pattern"] = DATETIME_PATTERN
     elif isinstance(filter_field, django_filters.DateFilter):
