@@ -22,13 +22,18 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from core.jobs import (
-    job_enqueue,
     job_mark_failed,
     job_mark_finished,
     job_mark_started,
     job_progress_set,
 )
-from instruments.importing.jobs import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES, spreadsheet_progress
+from instruments.importing.jobs import (
+    ALLOWED_EXTENSIONS,
+    MAX_UPLOAD_BYTES,
+    spreadsheet_cancel,
+    spreadsheet_enqueue,
+    spreadsheet_progress,
+)
 from instruments.importing.readers import Sheet, SheetError
 from instruments.importing.rows import chunked
 from members.models import Unit
@@ -103,22 +108,14 @@ def service_record_import_confirm(*, actor, job: ServiceRecordImport) -> Service
 def service_record_import_cancel(*, actor, job: ServiceRecordImport) -> ServiceRecordImport:
     """Drop a checked file without writing it."""
     _require_manager(actor, job.unit)
-    try:
-        job_mark_finished(job, to=Status.CANCELLED, actor=actor)
-    except InvalidTransition as err:
-        raise DomainError(_("Only an import waiting for confirmation can be cancelled.")) from err
-    return job
+    return spreadsheet_cancel(job=job, actor=actor)
 
 
 def _enqueue(step: str, job: ServiceRecordImport):
     from .. import tasks
 
     task = tasks.service_record_import_validate_task if step == "validate" else tasks.service_record_import_apply_task
-    job_enqueue(
-        job,
-        task,
-        error=_("The import could not be started (the task queue is unavailable). Upload the file again."),
-    )
+    spreadsheet_enqueue(job, task)
 
 
 # --- The work the tasks do ---------------------------------------------------------------------

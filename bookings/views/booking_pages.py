@@ -1,5 +1,7 @@
 """The requester's and the owner's booking lists, one booking's page and its actions."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -10,11 +12,13 @@ from django.views.decorators.http import require_POST
 
 from members.permissions import is_unit_manager
 
-from .. import selectors, services
+from .. import fees, selectors, services
 from ..availability import local
 from ..exceptions import DomainError
 from ..filters import BookingFilter
 from ..forms import CompleteForm, RateForm, ReasonForm
+
+HUNDREDTH = Decimal("0.01")  # hours are entered to the hundredth
 
 PAGE_SIZE = 20
 
@@ -47,7 +51,7 @@ def detail(request, pk):
     complete_initial = {
         "actual_start": local(booking.starts_at),
         "actual_end": local(booking.ends_at),
-        "measurement_hours": round((booking.ends_at - booking.starts_at).total_seconds() / 3600, 2),
+        "measurement_hours": fees.hours_between(booking.starts_at, booking.ends_at).quantize(HUNDREDTH),
         "sample_count": booking.sample_count,
     }
     context = {

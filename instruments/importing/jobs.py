@@ -115,23 +115,31 @@ def import_job_cancel(*, actor, job: ImportJob) -> ImportJob:
     """Drop a checked file without writing it."""
     if not is_unit_manager(actor, job.unit):
         raise PermissionDenied(_("You cannot manage this unit's instruments."))
+    return spreadsheet_cancel(job=job, actor=actor)
+
+
+def spreadsheet_cancel(*, job, actor):
+    """Drop a checked file of any ``SpreadsheetImport`` (the caller checked who may)."""
     try:
-        job_mark_finished(job, to=ImportJob.Status.CANCELLED, actor=actor)
+        job_mark_finished(job, to=job.Status.CANCELLED, actor=actor)
     except InvalidTransition as err:
         raise DomainError(_("Only an import waiting for confirmation can be cancelled.")) from err
     return job
 
 
-def _enqueue(step: str, job: ImportJob):
-    """Queue the step's task on commit; a broker that is down fails the job with a message."""
-    from .. import tasks
-
-    task = tasks.import_validate_task if step == "validate" else tasks.import_apply_task
+def spreadsheet_enqueue(job, task) -> None:
+    """Queue a ``SpreadsheetImport``'s task on commit; a broker that is down fails the job with a message."""
     job_enqueue(
         job,
         task,
         error=_("The import could not be started (the task queue is unavailable). Upload the file again."),
     )
+
+
+def _enqueue(step: str, job: ImportJob):
+    from .. import tasks
+
+    spreadsheet_enqueue(job, tasks.import_validate_task if step == "validate" else tasks.import_apply_task)
 
 
 # --- The work the tasks do ---------------------------------------------------------------------
