@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "members",
     "instruments",
     "bookings",
+    "subsidies",
     "platform_site",
 ]
 
@@ -157,6 +158,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# Files that only their owners and the bureau may read (subsidy evidence): never under MEDIA_URL.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 # Uploaded photos are served by Django when no web server in front does it (small deployments).
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {

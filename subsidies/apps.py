@@ -1,0 +1,28 @@
+"""App configuration for subsidies, with what it adds to the platform (see platform_site/extensions.py)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SubsidiesConfig(AppConfig):
+    name = "subsidies"
+    verbose_name = _("Subsidies")
+
+    # The bureau decides applications and rewards in the admin; marking paid is a separate
+    # permission (subsidies.pay_application) that the finance officers' group holds, not this one.
+    bureau_permissions = [
+        ("subsidies", "view_programme"),
+        ("subsidies", "add_programme"),
+        ("subsidies", "change_programme"),
+        ("subsidies", "view_tierrule"),
+        ("subsidies", "add_tierrule"),
+        ("subsidies", "change_tierrule"),
+        ("subsidies", "delete_tierrule"),
+        ("subsidies", "view_application"),
+        ("subsidies", "view_applicationline"),
+        ("subsidies", "view_evidence"),
+        ("subsidies", "view_providerreward"),
+        ("subsidies", "view_ledgerentry"),
+        ("subsidies", "view_capcounter"),
+        ("subsidies", "decide_application"),
+    ]
