@@ -60,15 +60,17 @@ class ServiceRecordAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
         "instrument",
         "started_at",
         "service_way",
+        "purpose",
         "hours",
         "amount",
+        "paid_on",
         "user_name",
         "user_unit_name",
         "is_external",
         "rating",
     ]
-    list_filter = ["service_way", "is_external", "rating", "funding_source", "started_at"]
-    search_fields = ["instrument__name", "user_name", "user_unit_name", "project_name"]
+    list_filter = ["service_way", "purpose", "is_external", "rating", "funding_source", "started_at", "paid_on"]
+    search_fields = ["instrument__name", "user_name", "user_unit_name", "project_name", "invoice_number"]
     list_select_related = ["instrument"]
     date_hierarchy = "started_at"
     inlines = [ChosenServiceInline]

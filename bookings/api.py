@@ -26,7 +26,7 @@ from . import fees, selectors, services
 from .availability import local
 from .exceptions import DomainError
 from .filters import BookingFilter, ServiceRecordFilter
-from .models import Booking, ChosenService, FundingSource, ServiceRecord, ServiceWay
+from .models import Booking, ChosenService, FundingSource, ServicePurpose, ServiceRecord, ServiceWay
 
 MAX_AVAILABILITY_DAYS = 31
 
@@ -121,6 +121,11 @@ class CompleteSerializer(serializers.Serializer):
     sample_count = serializers.IntegerField(min_value=0)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
     amount_reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    purpose = serializers.ChoiceField(
+        choices=ServicePurpose.choices,
+        default=ServicePurpose.RD,
+        help_text="What the service was for; subsidies count research and development (rd) only.",
+    )
 
 
 class RateSerializer(serializers.Serializer):
@@ -145,6 +150,7 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
             "ended_at",
             "service_content",
             "service_way",
+            "purpose",
             "preparation_hours",
             "measurement_hours",
             "post_processing_hours",
@@ -154,6 +160,8 @@ class ServiceRecordSerializer(serializers.ModelSerializer):
             "computed_amount",
             "amount",
             "amount_reason",
+            "paid_on",
+            "invoice_number",
             "project_name",
             "funding_source",
             "user_name",

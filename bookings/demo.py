@@ -2,7 +2,9 @@
 
 Busy instruments approach the 1,600-hour benchmark, many run 200–1,200 hours, some stay idle;
 internal and external users, ratings, a few rejected, cancelled and no-show bookings, and upcoming
-bookings (requested and approved, holding their slots). Runs after the instruments seeder; does
+bookings (requested and approved, holding their slots). Most services are research and development,
+a few (about 3%) are of a purpose subsidies exclude; about 85% of the charged ones are paid, a few
+days after the service, with an invoice number. Runs after the instruments seeder; does
 nothing without instruments and nothing the second time. Bulk inserts keep it to seconds.
 """
 
@@ -19,7 +21,16 @@ from members.models import Membership, Unit
 
 from . import fees
 from .availability import at_local, local
-from .models import Booking, BookingEvent, ChosenService, FundingSource, ServiceRecord, ServiceWay, SlotHold
+from .models import (
+    Booking,
+    BookingEvent,
+    ChosenService,
+    FundingSource,
+    ServicePurpose,
+    ServiceRecord,
+    ServiceWay,
+    SlotHold,
+)
 from .rules import is_external_use
 
 User = get_user_model()
@@ -73,6 +84,8 @@ PROJECTS = [
 ]
 COMMENTS = ["", "", "数据质量好", "服务及时", "老师指导耐心", "排队时间偏长"]
 RATINGS = [5] * 55 + [4] * 30 + [3] * 10 + [2] * 4 + [1]
+EXCLUDED_PURPOSES = [p for p in ServicePurpose.values if p != ServicePurpose.RD]
+INVOICE_PREFIX = "37020001-"
 
 
 def _say(stdout, text):
@@ -223,6 +236,10 @@ class _Builder:
 
     def __init__(self, rng, people, now):
         self.rng, self.people, self.now = rng, people, now
+        # Purposes and payments draw from their own generator, so the rest of the data stays as it was.
+        self.payments = random.Random(SEED + 1)
+        self.invoice_count = 0
+        self.today = local(now).date()
         self.units = [unit for rows in people.values() for _user, unit in rows[:1]]
         self.enterprise_units = [u for u in self.units if u.unit_type == Unit.Type.ENTERPRISE] or self.units
         self.bookings, self.records, self.holds, self.chosen = [], [], [], []
@@ -349,6 +366,7 @@ class _Builder:
         service = self._service(instrument, external, booking._demo_service if booking else None)
         amount = self._fee(service, hours, samples, starts_at, ends_at)
         rated = self.rng.random() < 0.7
+        purpose, paid_on, invoice_number = self._payment(amount, ends_at)
         self.records.append(
             ServiceRecord(
                 instrument=instrument,
@@ -374,12 +392,27 @@ class _Builder:
                 rating=self.rng.choice(RATINGS) if rated else None,
                 rating_comment=self.rng.choice(COMMENTS) if rated else "",
                 rated_at=ends_at + timedelta(days=2) if rated else None,
+                purpose=purpose,
+                paid_on=paid_on,
+                invoice_number=invoice_number,
             )
         )
         if service:
             service.service_record = self.records[-1]
             self.chosen.append(service)
         self._maybe_flush()
+
+    def _payment(self, amount: Decimal, ends_at):
+        """The purpose (research and development but for ~3%) and, for ~85% of the charged
+        services, the day the user paid (a few days after the service, never after today) and
+        the invoice number."""
+        rng = self.payments
+        purpose = rng.choice(EXCLUDED_PURPOSES) if rng.random() < 0.03 else ServicePurpose.RD
+        if amount <= 0 or rng.random() >= 0.85:
+            return purpose, None, ""
+        self.invoice_count += 1
+        paid_on = min(local(ends_at).date() + timedelta(days=rng.randint(1, 10)), self.today)
+        return purpose, paid_on, f"{INVOICE_PREFIX}{self.invoice_count:06d}"
 
     def _service(self, instrument, external: bool, chosen=None):
         """The user's choice: one of the instrument's fee items (prefetched), or None without any."""

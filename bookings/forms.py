@@ -10,7 +10,7 @@ from instruments.models import FeeItem
 from members.models import Unit
 
 from .availability import local_tz
-from .models import FundingSource, Outage, ServiceRecord, ServiceWay
+from .models import FundingSource, Outage, ServicePurpose, ServiceRecord, ServiceWay
 
 LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -30,6 +30,18 @@ def local_datetime_field(label, **kwargs):
 def local_date_field(label, **kwargs):
     """A date from ``<input type="date">``, in the supported range (``core.timeparse``)."""
     return timeparse.DateField(label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), **kwargs)
+
+
+def service_purpose_field():
+    """What the service was for; left out (an older form, a script), research and development."""
+    return forms.TypedChoiceField(
+        label=_("Purpose of the service"),
+        choices=ServicePurpose.choices,
+        initial=ServicePurpose.RD,
+        required=False,
+        empty_value=ServicePurpose.RD,
+        help_text=_("Subsidies count research and development only."),
+    )
 
 
 class FeeItemChoiceField(forms.ModelMultipleChoiceField):
@@ -123,6 +135,7 @@ class CompleteForm(forms.Form):
         help_text=_("Leave empty to charge the amount computed from the fee items."),
     )
     amount_reason = forms.CharField(label=_("Reason for a different amount"), max_length=1000, required=False)
+    purpose = service_purpose_field()
 
 
 class RateForm(forms.Form):
@@ -132,6 +145,11 @@ class RateForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class MarkPaidForm(forms.Form):
+    paid_on = local_date_field(_("Paid on"))
+    invoice_number = forms.CharField(label=_("Invoice number"), max_length=50, required=False)
 
 
 class OutageForm(forms.Form):
@@ -149,6 +167,7 @@ class ServiceRecordForm(forms.Form):
         label=_("Service content"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     service_way = forms.ChoiceField(label=_("Service way"), choices=ServiceWay.choices, initial=ServiceWay.COMMISSION)
+    purpose = service_purpose_field()
     preparation_hours = forms.DecimalField(label=_("Preparation hours"), min_value=0, decimal_places=2, initial=0)
     measurement_hours = forms.DecimalField(label=_("Measurement hours"), min_value=0, decimal_places=2, initial=0)
     post_processing_hours = forms.DecimalField(

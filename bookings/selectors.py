@@ -97,6 +97,14 @@ def service_record_get_for_user(*, user, pk) -> ServiceRecord:
     return record
 
 
+def service_record_get_for_manager(*, user, pk) -> ServiceRecord:
+    """A record of an instrument the user manages; the same 404 for missing and not yours."""
+    record = ServiceRecord.objects.with_related().filter(pk=pk).first()
+    if record is None or not is_unit_manager(user, record.instrument.unit):
+        raise Http404
+    return record
+
+
 def import_get_for_manager(*, user, pk) -> ServiceRecordImport:
     job = ServiceRecordImport.objects.select_related("unit").filter(pk=pk, unit__in=managed_unit_ids(user)).first()
     if job is None:

@@ -21,6 +21,7 @@ urlpatterns = [
     path("service-records/import/<int:pk>/", views.record_import_review, name="record_import_review"),
     path("service-records/import/<int:pk>/status/", views.records.record_import_status, name="record_import_status"),
     path("service-records/<int:pk>/", views.record_detail, name="record_detail"),
+    path("service-records/<int:pk>/paid/", views.record_mark_paid, name="record_mark_paid"),
     path("calendar-feeds/", views.feeds, name="feeds"),
     path("calendar-feeds/<str:token>/bookings.ics", views.feed_user, name="feed_user"),
     path("calendar-feeds/<str:token>/instruments/<int:pk>.ics", views.feed_instrument, name="feed_instrument"),

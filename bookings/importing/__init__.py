@@ -6,7 +6,17 @@ of ``service_record_create``, chunk by chunk. The services (start, confirm, canc
 of the Celery tasks (dry run, write) are in ``bookings.services.imports``.
 """
 
-from .columns import COLUMNS, FUNDING, SERVICE_WAYS, template_csv
+from .columns import COLUMNS, FUNDING, PURPOSES, SERVICE_WAYS, template_csv
 from .rows import CHUNK_SIZE, LIST_CAP, RowParser, Summary
 
-__all__ = ["CHUNK_SIZE", "COLUMNS", "FUNDING", "LIST_CAP", "SERVICE_WAYS", "RowParser", "Summary", "template_csv"]
+__all__ = [
+    "CHUNK_SIZE",
+    "COLUMNS",
+    "FUNDING",
+    "LIST_CAP",
+    "PURPOSES",
+    "SERVICE_WAYS",
+    "RowParser",
+    "Summary",
+    "template_csv",
+]

@@ -9,7 +9,7 @@ import io
 
 from instruments.importing.columns import normalise_label
 
-from ..models import FundingSource, ServiceWay
+from ..models import FundingSource, ServicePurpose, ServiceWay
 
 # (field, Chinese header, required)
 COLUMNS = [
@@ -28,6 +28,8 @@ COLUMNS = [
     ("funding_source", "经费来源", False),
     ("amount", "收费金额", False),
     ("amount_reason", "金额说明", False),
+    ("purpose", "服务用途", False),
+    ("paid_on", "付款日期", False),
 ]
 HEADERS = {f: h for f, h, _r in COLUMNS}
 REQUIRED = [f for f, _h, required in COLUMNS if required]
@@ -50,6 +52,15 @@ FUNDING = {
     "无": FundingSource.NONE,
     "": FundingSource.NONE,
 } | {v: v for v in FundingSource.values}
+# Looked up as written, then in lower case (the codes); an empty cell is research and development.
+PURPOSES = {
+    "研发": ServicePurpose.RD,
+    "法定认证": ServicePurpose.CERTIFICATION,
+    "执法检验": ServicePurpose.ENFORCEMENT,
+    "商品检验": ServicePurpose.COMMERCIAL,
+    "医疗服务": ServicePurpose.MEDICAL,
+    "": ServicePurpose.RD,
+} | {v: v for v in ServicePurpose.values}
 
 
 def field_for_header(text) -> str | None:
@@ -63,6 +74,6 @@ def template_csv() -> bytes:
     writer.writerow([h for _f, h, _r in COLUMNS])
     writer.writerow(
         ["SEM-001", "2026-03-02 09:00", "2026-03-02 12:00", "断口形貌观察", "委托共享", "0.5", "2", "0.5", "4",
-         "王工", "包头稀宝新材料科技有限公司", "高性能磁材研发", "企业自筹", "", ""]
+         "王工", "包头稀宝新材料科技有限公司", "高性能磁材研发", "企业自筹", "", "", "研发", "2026-03-06"]
     )  # fmt: skip
     return ("\ufeff" + out.getvalue()).encode("utf-8")

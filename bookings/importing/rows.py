@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from instruments.importing.columns import (
     CellError,
     cell_text,
+    parse_date,
     parse_datetime,
     parse_decimal,
     parse_int,
@@ -22,7 +23,7 @@ from instruments.importing.readers import SheetError
 from instruments.models import Instrument
 from members.models import Unit
 
-from .columns import FUNDING, HEADERS, REQUIRED, SERVICE_WAYS, field_for_header
+from .columns import FUNDING, HEADERS, PURPOSES, REQUIRED, SERVICE_WAYS, field_for_header
 
 CHUNK_SIZE = 500
 LIST_CAP = 500  # error rows listed in the stored report; the counts cover every row
@@ -121,6 +122,8 @@ class RowParser:
         self._read(row, kwargs, "service_way", lambda: self._choice(SERVICE_WAYS, text["service_way"], "way"))
         self._read(row, kwargs, "funding_source", lambda: self._choice(FUNDING, text.get("funding_source", ""), "fund"))
         self._read(row, kwargs, "amount", lambda: parse_money(cells["amount"]) if text.get("amount") else None)
+        self._read(row, kwargs, "purpose", lambda: self._purpose(text.get("purpose", "")))
+        self._read(row, kwargs, "paid_on", lambda: parse_date(cells["paid_on"]) if text.get("paid_on") else None)
         unit_name = text["user_unit"]
         kwargs.update(
             service_content=text["service_content"],
@@ -152,6 +155,16 @@ class RowParser:
         if count < 0:
             raise CellError(_("the number of samples must be a whole number"))
         return count
+
+    @staticmethod
+    def _purpose(text: str) -> str:
+        found = PURPOSES.get(text) or PURPOSES.get(text.lower())
+        if found is None:
+            raise CellError(
+                _("unknown purpose “%(value)s”: write 研发, 法定认证, 执法检验, 商品检验 or 医疗服务 (empty: 研发)")
+                % {"value": text}
+            )
+        return found
 
     @staticmethod
     def _choice(choices: dict, text: str, kind: str) -> str:

@@ -9,7 +9,7 @@ transaction.
 """
 
 from .booking import Booking, BookingEvent, BookingQuerySet, Outage, OutageQuerySet, SlotHold, SlotHoldQuerySet
-from .choices import HOURS, FundingSource, ServiceWay
+from .choices import HOURS, FundingSource, ServicePurpose, ServiceWay
 from .other import CalendarFeedToken, ServiceRecordImport, import_file_path, new_feed_token
 from .records import ChosenService, ServiceRecord, ServiceRecordQuerySet
 
@@ -25,6 +25,7 @@ __all__ = [
     "OutageQuerySet",
     "ServiceRecord",
     "ServiceRecordImport",
+    "ServicePurpose",
     "ServiceRecordQuerySet",
     "ServiceWay",
     "SlotHold",

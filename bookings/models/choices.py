@@ -27,3 +27,13 @@ class FundingSource(models.TextChoices):
     ENTERPRISE = "enterprise", _("Enterprise's own funds")
     OTHER = "other", _("Other")
     NONE = "none", _("No project")
+
+
+class ServicePurpose(models.TextChoices):
+    """What the service was for: subsidies count research and development only (DOMAIN.md §6)."""
+
+    RD = "rd", _("Research and development (研发)")
+    CERTIFICATION = "certification", _("Statutory certification (法定认证)")
+    ENFORCEMENT = "enforcement", _("Enforcement inspection (执法检验)")
+    COMMERCIAL = "commercial", _("Commercial goods inspection (商品检验)")
+    MEDICAL = "medical", _("Medical services (医疗服务)")

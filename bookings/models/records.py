@@ -15,7 +15,7 @@ from instruments.models import FeeItem, Instrument
 from members.models import Unit
 
 from .booking import Booking
-from .choices import HOURS, FundingSource, ServiceWay
+from .choices import HOURS, FundingSource, ServicePurpose, ServiceWay
 
 
 class ServiceRecordQuerySet(models.QuerySet):
@@ -51,6 +51,10 @@ class ServiceRecord(models.Model):
     ended_at = models.DateTimeField(_("ended at"))
     service_content = models.TextField(_("service content"), max_length=1000)
     service_way = models.CharField(_("service way"), max_length=15, choices=ServiceWay.choices)
+    # Subsidies count research and development only; the owner states what the service was for.
+    purpose = models.CharField(
+        _("purpose of the service"), max_length=15, choices=ServicePurpose.choices, default=ServicePurpose.RD
+    )
     preparation_hours = models.DecimalField(_("preparation hours"), default=Decimal("0"), **HOURS)
     measurement_hours = models.DecimalField(_("measurement hours"), default=Decimal("0"), **HOURS)
     post_processing_hours = models.DecimalField(_("post-processing hours"), default=Decimal("0"), **HOURS)
@@ -93,6 +97,10 @@ class ServiceRecord(models.Model):
     )
     rating_comment = models.TextField(_("comment"), max_length=1000, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+
+    # The user's payment, the evidence a subsidy claim needs (DOMAIN.md §6: the invoice).
+    paid_on = models.DateField(_("paid by the user on"), null=True, blank=True)
+    invoice_number = models.CharField(_("invoice number"), max_length=50, blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("entered by")

@@ -19,7 +19,7 @@ from .imports import (
     service_record_import_validate,
 )
 from .outage import outage_create, outage_withdraw
-from .records import service_record_create, service_record_rate
+from .records import service_record_create, service_record_mark_paid, service_record_rate
 
 __all__ = [
     "BOOKING_TRANSITIONS",
@@ -42,5 +42,6 @@ __all__ = [
     "service_record_import_progress",
     "service_record_import_start",
     "service_record_import_validate",
+    "service_record_mark_paid",
     "service_record_rate",
 ]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from members.permissions import is_unit_manager
 
 from ..exceptions import DomainError, PermissionDenied
-from ..models import Booking, ServiceRecord
+from ..models import Booking, ServicePurpose, ServiceRecord
 from .booking import S, _locked, _require_owner, booking_transition
 from .notify import managers_of, notify, slot_text
 
@@ -141,12 +141,14 @@ def booking_complete(
     amount: Decimal | None = None,
     amount_reason: str = "",
     service_content: str = "",
+    purpose: str = ServicePurpose.RD,
     now: datetime | None = None,
 ) -> ServiceRecord:
     """The owner records what was done; the booking becomes a service record.
 
     The amount is computed from the services chosen with the booking (at the prices of the
     request) with the actual hours, samples and days; a different amount needs a reason.
+    ``purpose`` is what the service was for (subsidies count research and development only).
     """
     from .records import compute_record_amount, service_record_save
 
@@ -162,6 +164,7 @@ def booking_complete(
         ended_at=actual_end,
         service_content=(service_content or booking.purpose).strip(),
         service_way=booking.service_way,
+        purpose=purpose,
         preparation_hours=preparation_hours,
         measurement_hours=measurement_hours,
         post_processing_hours=post_processing_hours,

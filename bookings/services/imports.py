@@ -40,6 +40,7 @@ from members.models import Unit
 from members.permissions import is_unit_manager
 
 from ..exceptions import DomainError, InvalidTransition, PermissionDenied
+from ..importing.columns import HEADERS
 from ..importing.rows import CHUNK_SIZE, RowParser, Summary
 from ..models import ServiceRecordImport
 from .records import service_record_create
@@ -202,7 +203,7 @@ def _create(row, *, actor) -> bool:
     except ValidationError as err:
         row.fail("", "; ".join(err.messages))
     except DomainError as err:
-        row.fail("", err.message)
+        row.fail(HEADERS.get(err.field, ""), err.message)
     else:
         return True
     return False

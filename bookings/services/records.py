@@ -1,7 +1,7 @@
-"""Service records: what completed bookings become, records entered without a booking, ratings."""
+"""Service records: what completed bookings become, records entered without a booking, ratings, payment."""
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -14,8 +14,9 @@ from members.models import Unit
 from members.permissions import is_unit_manager
 
 from .. import fees
+from ..availability import local
 from ..exceptions import DomainError, PermissionDenied
-from ..models import ChosenService, FundingSource, ServiceRecord, ServiceWay
+from ..models import ChosenService, FundingSource, ServicePurpose, ServiceRecord, ServiceWay
 from ..rules import is_external_use
 
 ZERO = Decimal("0")
@@ -79,6 +80,7 @@ def service_record_create(
     ended_at: datetime,
     service_content: str,
     service_way: str = ServiceWay.COMMISSION,
+    purpose: str = ServicePurpose.RD,
     preparation_hours: Decimal = ZERO,
     measurement_hours: Decimal = ZERO,
     post_processing_hours: Decimal = ZERO,
@@ -91,6 +93,7 @@ def service_record_create(
     amount: Decimal | None = None,
     amount_reason: str = "",
     fee_items: Sequence | None = None,
+    paid_on: date | None = None,
 ) -> ServiceRecord:
     """The owner enters a service that had no booking (e.g. commissioned testing).
 
@@ -98,6 +101,8 @@ def service_record_create(
     the user's unit. ``None`` (the spreadsheet import) means the instrument's only item when it
     has exactly one, otherwise no item: the computed amount is then 0.00 and the owner states
     the amount with a reason. An empty list for an instrument with items is an error.
+    ``purpose`` is what the service was for (subsidies count research and development only);
+    ``paid_on``, when the user has already paid (see ``service_record_mark_paid``).
     """
     if not is_unit_manager(actor, instrument.unit):
         raise PermissionDenied
@@ -110,6 +115,7 @@ def service_record_create(
         ended_at=ended_at,
         service_content=service_content.strip(),
         service_way=service_way,
+        purpose=purpose,
         preparation_hours=preparation_hours,
         measurement_hours=measurement_hours,
         post_processing_hours=post_processing_hours,
@@ -124,6 +130,9 @@ def service_record_create(
     external = is_external_use(user_unit_id=user_unit.pk if user_unit else None, owner_unit_id=instrument.unit_id)
     services = fees.snapshots(chosen, external=external)
     compute_record_amount(record, services=services, amount=amount, amount_reason=amount_reason)
+    if paid_on is not None:
+        check_paid_on(record, paid_on)
+        record.paid_on = paid_on
     return service_record_save(record, actor=actor, reason="entered", services=services)
 
 
@@ -147,4 +156,38 @@ def service_record_rate(*, user, record: ServiceRecord, rating: int, comment: st
     rated = ("rating", "rating_comment", "rated_at")
     record.clean_fields(exclude=[f.name for f in record._meta.concrete_fields if f.name not in rated])
     record.save(update_fields=rated)
+    return record
+
+
+def check_paid_on(record: ServiceRecord, paid_on: date) -> None:
+    """A payment date is a local date from the day the service started until today."""
+    today = local(timezone.now()).date()
+    if paid_on > today:
+        raise DomainError(_("The payment date cannot be in the future."), field="paid_on")
+    started_on = local(record.started_at).date()
+    if paid_on < started_on:
+        raise DomainError(
+            _("The payment date cannot be before the service started (%(day)s).") % {"day": started_on.isoformat()},
+            field="paid_on",
+        )
+
+
+@transaction.atomic
+def service_record_mark_paid(*, actor, record: ServiceRecord, paid_on: date, invoice_number: str = "") -> ServiceRecord:
+    """A manager of the owner unit records that the user paid, on which day, with the invoice number.
+
+    Marking again corrects the date or the number; the history keeps each change.
+    """
+    record = ServiceRecord.objects.select_for_update(of=("self",)).select_related("instrument__unit").get(pk=record.pk)
+    if not is_unit_manager(actor, record.instrument.unit):
+        raise PermissionDenied
+    check_paid_on(record, paid_on)
+    record.paid_on = paid_on
+    record.invoice_number = invoice_number.strip()
+    record._history_user = actor
+    record._change_reason = "paid"
+    # Only the payment is checked and written, as with a rating (see service_record_rate).
+    paid = ("paid_on", "invoice_number")
+    record.clean_fields(exclude=[f.name for f in record._meta.concrete_fields if f.name not in paid])
+    record.save(update_fields=paid)
     return record

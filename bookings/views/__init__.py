@@ -14,6 +14,7 @@ from .records import (
     record_import_review,
     record_import_template,
     record_list,
+    record_mark_paid,
 )
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "record_import_review",
     "record_import_template",
     "record_list",
+    "record_mark_paid",
     "requests_queue",
 ]

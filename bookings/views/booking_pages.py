@@ -108,6 +108,7 @@ def _complete(request, booking):
         sample_count=data["sample_count"],
         amount=data["amount"],
         amount_reason=data["amount_reason"],
+        purpose=data["purpose"],
     )
     return _("The booking is completed and recorded as a service.")
 

@@ -5,12 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.permissions import is_unit_manager
 
 from .. import importing, selectors, services
+from ..availability import local
 from ..exceptions import DomainError
 from ..filters import ServiceRecordFilter
-from ..forms import ImportForm, RateForm, ServiceRecordForm
+from ..forms import ImportForm, MarkPaidForm, RateForm, ServiceRecordForm
 from ..models import ServiceRecordImport
 
 PAGE_SIZE = 20
@@ -43,7 +48,31 @@ def record_detail(request, pk):
             messages.success(request, _("Thank you for your rating."))
             return redirect(record)
     can_rate = record.user_id == request.user.pk and record.rating is None
-    return render(request, "bookings/record_detail.html", {"record": record, "form": form, "can_rate": can_rate})
+    context = {"record": record, "form": form, "can_rate": can_rate}
+    if is_unit_manager(request.user, record.instrument.unit):
+        context["paid_form"] = MarkPaidForm(
+            initial={"paid_on": record.paid_on or local(timezone.now()).date(), "invoice_number": record.invoice_number}
+        )
+    return render(request, "bookings/record_detail.html", context)
+
+
+@login_required
+@require_POST
+def record_mark_paid(request, pk):
+    """The owner's managers record the user's payment (date and invoice number)."""
+    record = selectors.service_record_get_for_manager(user=request.user, pk=pk)
+    form = MarkPaidForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items() if k in form.fields)
+        messages.error(request, errors or _("Check the form."))
+        return redirect(record)
+    try:
+        services.service_record_mark_paid(actor=request.user, record=record, **form.cleaned_data)
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("The payment is recorded."))
+    return redirect(record)
 
 
 @login_required

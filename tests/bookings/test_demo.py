@@ -5,9 +5,11 @@ import io
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from bookings import demo, fees
-from bookings.models import Booking, ServiceRecord, SlotHold
+from bookings.availability import local
+from bookings.models import Booking, ServicePurpose, ServiceRecord, SlotHold
 from instruments.models import Instrument
 from members.demo import seed as seed_members
 from members.models import Unit
@@ -59,6 +61,19 @@ def test_seeding_makes_a_year_of_records_once():
         days = fees.days_begun(record.started_at, record.ended_at)
         lines = fees.fee_lines(record.chosen_services.all(), hours=record.hours, samples=record.sample_count, days=days)
         assert record.amount == record.computed_amount == fees.fee_total(lines)
+    # Most services are research and development; most charged ones are paid after the service.
+    total = ServiceRecord.objects.count()
+    excluded = ServiceRecord.objects.exclude(purpose=ServicePurpose.RD).count()
+    assert 0 < excluded < total * 0.08
+    charged = ServiceRecord.objects.filter(amount__gt=0)
+    paid = charged.filter(paid_on__isnull=False)
+    assert 0.75 * charged.count() < paid.count() < 0.95 * charged.count()
+    assert not ServiceRecord.objects.filter(amount=0, paid_on__isnull=False).exists()
+    today = local(timezone.now()).date()
+    for record in paid[:200]:
+        assert local(record.started_at).date() <= record.paid_on <= today
+        assert record.invoice_number.startswith("37020001-")
+    assert not charged.filter(paid_on__isnull=True).exclude(invoice_number="").exists()
     demo.seed()
     assert (Booking.objects.count(), ServiceRecord.objects.count(), SlotHold.objects.count()) == counts
 

@@ -50,6 +50,8 @@ def row(asset, **overrides):
         "经费来源": "企业自筹",
         "收费金额": "",
         "金额说明": "",
+        "服务用途": "",
+        "付款日期": "",
     }
     values.update(overrides)
     return [values[h] for h in HEADER]
