@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include((members_urls, "members"))),
     path("", include((instruments_urls, "instruments"))),
     path("", include("bookings.urls")),
+    path("", include("subsidies.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
