@@ -3,6 +3,8 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -13,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import services
 from .exceptions import DomainError
 from .forms import DecisionReasonForm
-from .models import District, Membership, Notification, Unit, User
+from .models import District, Membership, Notification, Unit, UnitGroup, User
 from .permissions import can_decide_unit
 
 admin.site.site_header = _("Instrument Commons administration")
@@ -34,13 +36,37 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "unit_type", "district", "status", "created_at", "decide_link"]
-    list_filter = ["status", "unit_type", "district", "scale", "is_high_tech"]
-    search_fields = ["name", "short_name", "credit_code"]
-    readonly_fields = ["status", "decision_reason", "decided_at", "decided_by", "created_at"]
+    list_display = ["name", "unit_type", "district", "status", "group", "group_confirmed", "created_at", "decide_link"]
+    list_filter = [
+        "status",
+        "unit_type",
+        "district",
+        "scale",
+        "is_high_tech",
+        "group_confirmed",
+        ("group", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["name", "short_name", "credit_code", "group__name", "group__controller"]
+    # The group changes only through its services (declared by the unit, confirmed or removed here).
+    readonly_fields = [
+        "status",
+        "decision_reason",
+        "decided_at",
+        "decided_by",
+        "created_at",
+        "group",
+        "group_confirmed",
+    ]
     inlines = [MembershipInline]
-    actions = ["approve_selected", "reject_selected", "suspend_selected"]
-    list_select_related = ["district"]
+    actions = [
+        "approve_selected",
+        "reject_selected",
+        "suspend_selected",
+        "confirm_group_selected",
+        "remove_group_selected",
+    ]
+    list_select_related = ["district", "group"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as on the unit's own form
     ordering = ["status", "-created_at"]
 
     def has_decide_permission(self, request):
@@ -111,8 +137,9 @@ class UnitAdmin(SimpleHistoryAdmin):
     def approve_selected(self, request, queryset):
         self._decide(request, list(queryset), services.unit_approve)
 
-    def _with_reason(self, request, queryset, verb, action, title):
+    def _with_reason(self, request, queryset, verb, action, title, reason_required=True):
         form = DecisionReasonForm(request.POST if "reason" in request.POST else None)
+        form.fields["reason"].required = reason_required
         if form.is_bound and form.is_valid():
             self._decide(request, list(queryset), verb, reason=form.cleaned_data["reason"])
             return None
@@ -134,6 +161,68 @@ class UnitAdmin(SimpleHistoryAdmin):
     @admin.action(description=_("Suspend selected units (with a reason)"), permissions=["decide"])
     def suspend_selected(self, request, queryset):
         return self._with_reason(request, queryset, services.unit_suspend, "suspend_selected", _("Suspend units"))
+
+    @admin.action(description=_("Confirm group membership"), permissions=["decide"])
+    def confirm_group_selected(self, request, queryset):
+        self._decide(request, list(queryset), services.unit_group_confirm)
+
+    @admin.action(description=_("Remove from group"), permissions=["decide"])
+    def remove_group_selected(self, request, queryset):
+        return self._with_reason(
+            request,
+            queryset,
+            services.unit_group_remove,
+            "remove_group_selected",
+            _("Remove units from their group"),
+            reason_required=False,
+        )
+
+
+class GroupUnitInline(admin.TabularInline):
+    """The group's units, read only: a unit joins by declaring, and the bureau confirms or removes
+    it from the member units' list."""
+
+    model = Unit
+    fk_name = "group"
+    extra = 0
+    fields = ["name", "unit_type", "status", "group_confirmed"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    verbose_name = _("unit of the group")
+    verbose_name_plural = _("units of the group")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnitGroup)
+class UnitGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "controller", "unit_count", "confirmed_count", "created_at"]
+    search_fields = ["name", "controller"]
+    readonly_fields = ["created_at"]
+    inlines = [GroupUnitInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                unit_count=Count("units", distinct=True),
+                confirmed_count=Count("units", filter=Q(units__group_confirmed=True), distinct=True),
+            )
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description=_("units"), ordering="unit_count")
+    def unit_count(self, obj):
+        return obj.unit_count
+
+    @admin.display(description=_("confirmed units"), ordering="confirmed_count")
+    def confirmed_count(self, obj):
+        return obj.confirmed_count
 
 
 @admin.register(User)

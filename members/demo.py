@@ -1,11 +1,11 @@
-"""Realistic demo data for the members app: Baotou's districts, 47 member units, demo logins."""
+"""Realistic demo data for the members app: Baotou's districts, 47 member units, demo logins, groups."""
 
 import random
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from .models import District, Membership, Unit
+from .models import District, Membership, Unit, UnitGroup
 from .roles import BUREAU_GROUP, ensure_bureau_group
 from .validators import CREDIT_CODE_CHARSET, credit_code_check_character
 
@@ -84,6 +84,19 @@ UNITS = [
     ("包头市精工检测技术有限公司", "精工检测", "enterprise", "150203", "micro", True),
     ("包头智谱分析测试技术有限公司", "智谱测试", "enterprise", "150271", "micro", True),
     ("内蒙古稀土功能材料创新中心有限责任公司", "稀土创新中心", "institute", "150271", "", True),
+]
+
+# Related units (DOMAIN.md §6): (group, actual controller, its units, confirmed by the bureau).
+# The first is the bureau-confirmed group of three 一机 enterprises; the second a declaration made
+# at registration by the unit still waiting for review, which counts for nothing yet.
+GROUPS = [
+    (
+        "内蒙古一机集团",
+        "中国兵器工业集团有限公司",
+        ["内蒙古第一机械集团股份有限公司", "内蒙古一机集团富成锻造有限责任公司", "包头北方创业股份有限公司"],
+        True,
+    ),
+    ("青山创新控股集团", "孙建华", ["包头市青山区创新检测实验室"], False),
 ]
 
 WEBSITES = {"内蒙古科技大学": "https://www.imust.edu.cn", "包头师范学院": "https://www.bttc.edu.cn"}
@@ -168,4 +181,15 @@ def seed(stdout=None):
             "email": "pending@demo.local",
         },
     )
+    _seed_groups()
     return units
+
+
+def _seed_groups():
+    for name, controller, unit_names, confirmed in GROUPS:
+        group, _ = UnitGroup.objects.get_or_create(name=name, defaults={"controller": controller})
+        for unit in Unit.objects.filter(name__in=unit_names).order_by("pk"):
+            if (unit.group_id, unit.group_confirmed) != (group.pk, confirmed):
+                unit.group, unit.group_confirmed = group, confirmed
+                unit._change_reason = "demo data"
+                unit.save()

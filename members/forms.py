@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Unit
+from .models import Membership, Unit, UnitGroup
 from .services import UNIT_PROFILE_FIELDS
 
 User = get_user_model()
@@ -72,6 +72,31 @@ class UnitForm(forms.ModelForm):
 
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()
+
+
+class UnitRegisterForm(UnitForm):
+    """The registration form: the unit's profile and, if it has one, its group of related units."""
+
+    group_name = forms.CharField(
+        label=_("Group of related units (if any)"),
+        max_length=UnitGroup._meta.get_field("name").max_length,
+        required=False,
+        help_text=_(
+            "If an actual controller (a person or a company) also controls other units, name the group; "
+            "the bureau confirms it. Services between units of one group are not subsidised."
+        ),
+    )
+    controller = forms.CharField(
+        label=_("Actual controller"), max_length=UnitGroup._meta.get_field("controller").max_length, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        group_name, controller = data.get("group_name", ""), data.get("controller", "")
+        if bool(group_name) != bool(controller):
+            missing = "controller" if group_name else "group_name"
+            self.add_error(missing, _("Give both the group's name and its actual controller, or leave both blank."))
+        return data
 
 
 class JoinForm(forms.Form):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -90,6 +91,32 @@ class District(models.Model):
         return self.name
 
 
+class UnitGroup(models.Model):
+    """Related units (关联单位): units under one actual controller (实际控制人).
+
+    Services between units of one group are never subsidised, and a group's subsidy cap counts
+    all its units; only a membership the bureau has confirmed (``Unit.group_confirmed``) counts.
+    The reads are ``members.selectors.related_unit_ids``, ``units_related`` and ``cap_holder_key``.
+    """
+
+    name = models.CharField(_("group name"), max_length=100, unique=True)
+    controller = models.CharField(_("actual controller"), max_length=100)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("group of related units")
+        verbose_name_plural = _("groups of related units")
+        # A unit declares its group by name; one name, whatever its case, is one group.
+        constraints = [models.UniqueConstraint(Lower("name"), name="unitgroup_unique_name_ci")]
+
+    def __str__(self):
+        return self.name
+
+
 class UnitQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=Unit.Status.APPROVED)
@@ -143,6 +170,15 @@ class Unit(models.Model):
     email = models.EmailField(_("e-mail"))
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
+    group = models.ForeignKey(
+        UnitGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("group of related units"),
+    )
+    group_confirmed = models.BooleanField(_("group membership confirmed by the bureau"), default=False)
 
     TRANSITIONS = {
         Status.PENDING: {Status.APPROVED, Status.REJECTED},
@@ -183,6 +219,11 @@ class Unit(models.Model):
     @property
     def is_approved(self):
         return self.status == self.Status.APPROVED
+
+    @property
+    def confirmed_group_id(self) -> int | None:
+        """The group that counts for subsidies: the bureau-confirmed one, else None."""
+        return self.group_id if self.group_confirmed else None
 
 
 class MembershipQuerySet(models.QuerySet):

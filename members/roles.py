@@ -14,6 +14,9 @@ BUREAU_PERMISSIONS = [
     ("members", "view_district"),
     ("members", "add_district"),
     ("members", "change_district"),
+    ("members", "view_unitgroup"),
+    ("members", "add_unitgroup"),
+    ("members", "change_unitgroup"),
 ]
 
 

@@ -1,7 +1,7 @@
 """Reads of units, memberships and notifications, with the one way in to each owned object."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from .models import Membership, Notification, Unit
@@ -16,7 +16,7 @@ def unit_list_public():
 def unit_get_public(*, user, pk) -> Unit:
     """A unit's profile page: approved units for everyone, others only for their people and the
     bureau; the same 404 whether it is missing or hidden."""
-    unit = Unit.objects.with_related().filter(pk=pk).first()
+    unit = Unit.objects.with_related().select_related("group").filter(pk=pk).first()
     if unit is None or not can_view_unit(user, unit):
         raise Http404
     return unit
@@ -36,6 +36,54 @@ def unit_get_for_people_admin(*, user, pk) -> Unit:
     if unit is None or not can_manage_people(user, unit):
         raise Http404
     return unit
+
+
+# --- Related units (one actual controller) -----------------------------------------------------
+# Only a membership the bureau has confirmed counts; a declared one waits. A confirmed flag whose
+# group was deleted (``group`` SET_NULL) counts as no group. Each read costs at most one query.
+
+
+def _unit_id(unit_or_id) -> int | None:
+    return unit_or_id.pk if isinstance(unit_or_id, Unit) else unit_or_id
+
+
+def related_unit_ids(unit_or_id) -> frozenset[int]:
+    """Ids of the units in the unit's confirmed group, the unit itself included; just the unit's
+    own id when it has no confirmed group. Read from the database (one query)."""
+    unit_id = _unit_id(unit_or_id)
+    if unit_id is None:
+        return frozenset()
+    own_group = Unit.objects.filter(pk=unit_id, group_confirmed=True, group__isnull=False).values("group_id")
+    ids = Unit.objects.filter(Q(pk=unit_id) | Q(group_confirmed=True, group__in=own_group)).values_list("pk", flat=True)
+    return frozenset(ids) | {unit_id}
+
+
+def units_related(a_id: int | None, b_id: int | None) -> bool:
+    """True when the two units are one, or are in the same confirmed group: a service between them
+    is never subsidised. A missing (None) id is never related to anything."""
+    if a_id is None or b_id is None:
+        return False
+    if a_id == b_id:
+        return True
+    return Unit.objects.filter(
+        pk=a_id,
+        group_confirmed=True,
+        group__isnull=False,
+        group__units__pk=b_id,
+        group__units__group_confirmed=True,
+    ).exists()
+
+
+def cap_holder_key(unit) -> str:
+    """Who a subsidy cap is counted for: ``"group:<id>"`` for a unit in a confirmed group, else
+    ``"unit:<id>"``. Given a Unit it reads the instance's own fields (no query; load or lock it
+    fresh first); given an id it reads the database (one query)."""
+    if isinstance(unit, Unit):
+        unit_id, group_id = unit.pk, unit.confirmed_group_id
+    else:
+        unit_id = unit
+        group_id = Unit.objects.filter(pk=unit_id, group_confirmed=True).values_list("group_id", flat=True).first()
+    return f"group:{group_id}" if group_id is not None else f"unit:{unit_id}"
 
 
 def membership_get_for_admin(*, user, unit: Unit, pk) -> Membership:

@@ -14,7 +14,7 @@ from core.panels import render_panels
 from . import selectors, services
 from .exceptions import DomainError
 from .filters import UnitFilter
-from .forms import AccountForm, JoinForm, RoleForm, SignupForm, UnitForm
+from .forms import AccountForm, JoinForm, RoleForm, SignupForm, UnitForm, UnitRegisterForm
 from .models import Membership
 from .permissions import can_manage_people, can_manage_unit, unit_role
 
@@ -42,7 +42,7 @@ def signup(request):
 
 @login_required
 def unit_register(request):
-    form = UnitForm(request.POST or None)
+    form = UnitRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             unit = services.unit_register(user=request.user, **form.cleaned_data)

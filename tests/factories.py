@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from members.models import District, Membership, Unit
+from members.models import District, Membership, Unit, UnitGroup
 from members.validators import credit_code_check_character
 
 PASSWORD = "correct-horse-battery-9"
@@ -38,6 +38,14 @@ class DistrictFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"1502{n:02d}")
     name = factory.Sequence(lambda n: f"第{n}区")
     name_en = factory.Sequence(lambda n: f"District {n}")
+
+
+class UnitGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UnitGroup
+
+    name = factory.Sequence(lambda n: f"测试控股集团{n}")
+    controller = factory.Sequence(lambda n: f"实际控制人{n}")
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
