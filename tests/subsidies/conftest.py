@@ -47,6 +47,11 @@ def programme(db):
 
 
 @pytest.fixture
-def payer(officer):
-    officer.user_permissions.add(Permission.objects.get(codename="pay_application"))
-    return type(officer).objects.get(pk=officer.pk)  # a fresh object: no cached permissions
+def payer(bureau_group):
+    """A finance officer: bureau staff who also hold the separate permission to mark paid."""
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True, name="财务处")
+    user.groups.add(bureau_group)
+    user.user_permissions.add(Permission.objects.get(codename="pay_application"))
+    return type(user).objects.get(pk=user.pk)  # a fresh object: no cached permissions
