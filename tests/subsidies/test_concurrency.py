@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
+from django.utils import translation
 
 from core.exceptions import Conflict
 from members.models import Unit
@@ -19,7 +20,7 @@ from .factories import ProgrammeFactory, confirmed_application, paid_record
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def approve_all(officer, applications):
+def approve_all(officer, applications, language="en"):
     """One thread per application, all released at the same moment; returns the outcomes."""
     barrier = threading.Barrier(len(applications))
     outcomes, lock = [], threading.Lock()
@@ -27,7 +28,8 @@ def approve_all(officer, applications):
     def client(application):
         try:
             barrier.wait(timeout=60)
-            services.application_approve(actor=officer, application=application)
+            with translation.override(language):
+                services.application_approve(actor=officer, application=application)
             result = "approved"
         except Conflict as exc:
             result = f"refused: {exc.message}"
@@ -98,11 +100,11 @@ def test_approvals_beyond_an_enterprise_cap_end_at_the_cap(postgres, officer, te
     programme = ProgrammeFactory(cap_per_enterprise=Decimal("5000.00"), cap_per_application=None)
     (unit,) = enterprises(1)
     applications = applications_for([unit] * 20, programme=programme, tem=tem, provider_manager=provider_manager)
-    outcomes = approve_all(officer, applications)
+    outcomes = approve_all(officer, applications, language="zh-hans")
     assert outcomes.count("approved") == 5, outcomes
     refused = [o for o in outcomes if o.startswith("refused")]
     assert len(refused) == 15
-    assert all("enterprise cap of 5,000.00" in o and "exceeded by 1,000.00" in o for o in refused), refused
+    assert all("企业上限 5,000.00元" in o and "超出 1,000.00元" in o for o in refused), refused
     assert programme.counters.get().granted == Decimal("5000.00")
     assert_balanced(programme)
 

@@ -42,7 +42,7 @@ def test_full_approval_publicise_and_pay(application, officer, payer, programme)
     services.application_publicise(actor=officer, application=application)
     application.refresh_from_db()
     assert application.notice_until == timezone.localdate() + timedelta(days=6)
-    with pytest.raises(DomainError, match="notice"):
+    with pytest.raises(DomainError, match="公示期至"):
         services.application_pay(actor=payer, application=application, reference="CW-2026-001")
     later = application.notice_until + timedelta(days=1)
     services.application_pay(actor=payer, application=application, reference="CW-2026-001", today=later)
