@@ -43,7 +43,9 @@ class Programme(models.Model):
     budget = models.DecimalField(_("total budget (yuan)"), **MONEY_FIELD)
     committed = models.DecimalField(_("committed (yuan)"), default=Decimal("0.00"), editable=False, **MONEY_FIELD)
 
-    base_rate = models.DecimalField(_("user subsidy rate"), help_text=_("0.1000 means 10 per cent of the fee."), **RATE_FIELD)
+    base_rate = models.DecimalField(
+        _("user subsidy rate"), help_text=_("0.1000 means 10 per cent of the fee."), **RATE_FIELD
+    )
     listed_units = models.ManyToManyField(
         Unit, blank=True, related_name="+", verbose_name=_("the programme's own list of enterprises")
     )
