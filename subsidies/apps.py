@@ -26,3 +26,4 @@ class SubsidiesConfig(AppConfig):
         ("subsidies", "view_capcounter"),
         ("subsidies", "decide_application"),
     ]
+    dashboard_panel = "subsidies.panels.dashboard_panel"

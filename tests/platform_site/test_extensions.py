@@ -5,6 +5,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
 from bookings import demo as bookings_demo
+from bookings import panels as bookings_panels
 from instruments import demo as instruments_demo
 from members import demo as members_demo
 from platform_site import extensions
@@ -31,8 +32,10 @@ def test_two_apps_cannot_take_the_same_beat_entry(monkeypatch):
 
 def test_an_app_declaring_nothing_adds_nothing(monkeypatch):
     config = apps.get_app_config("bookings")
+    panels_before = extensions.dashboard_panels()
     for attribute in ("dashboard_panel", "demo_seeder", "bureau_permissions"):
         monkeypatch.delattr(type(config), attribute)
     assert bookings_demo.seed not in extensions.demo_seeders()
-    assert len(extensions.dashboard_panels()) == 2
+    assert bookings_panels.dashboard_panel in panels_before
+    assert extensions.dashboard_panels() == [p for p in panels_before if p is not bookings_panels.dashboard_panel]
     assert not [pair for pair in extensions.bureau_permissions() if pair[0] == "bookings"]
