@@ -1,0 +1,39 @@
+"""The ledger and the cap counters, to read: nobody adds, changes or deletes them here (the ledger
+is append-only and the counters move only with it, under the services' locks)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ..models import CapCounter, LedgerEntry
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "programme", "kind", "amount", "holder_key", "application", "reward", "created_by"]
+    list_filter = ["programme", "kind"]
+    search_fields = ["holder_key", "key", "note"]
+    list_select_related = ["programme", "application__programme", "reward__unit", "reward__programme", "created_by"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(CapCounter)
+class CapCounterAdmin(ReadOnlyAdmin):
+    list_display = ["programme", "kind", "holder_key", "cap", "granted", "remaining"]
+    list_filter = ["programme", "kind"]
+    search_fields = ["holder_key"]
+    list_select_related = ["programme"]
+
+    @admin.display(description=_("remaining (yuan)"))
+    def remaining(self, obj):
+        return obj.remaining
