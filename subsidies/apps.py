@@ -26,3 +26,4 @@ class SubsidiesConfig(AppConfig):
         ("subsidies", "view_capcounter"),
         ("subsidies", "decide_application"),
     ]
+    api_register = "subsidies.api.register"
