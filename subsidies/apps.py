@@ -27,3 +27,4 @@ class SubsidiesConfig(AppConfig):
         ("subsidies", "decide_application"),
     ]
     dashboard_panel = "subsidies.panels.dashboard_panel"
+    api_register = "subsidies.api.register"

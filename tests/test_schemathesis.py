@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 from bookings.models import Booking, ServiceWay
 from instruments.models import Category
 from platform_site.wsgi import application
+from subsidies.models import Application, ApplicationLine, ProviderReward
 from tests.bookings.factories import (
     BookingFactory,
     FeeItemFactory,
@@ -30,13 +31,16 @@ from tests.bookings.factories import (
     weekday_hours,
 )
 from tests.factories import UnitFactory
+from tests.subsidies import page_stubs
+from tests.subsidies.factories import ProgrammeFactory, paid_record
 
 SEED = 20261201
 MAX_EXAMPLES = 12
 TOKEN = "fuzz0manager0token0000000000000000000000"  # 40 characters, like DRF's
 # The seeded rows take fixed ids, so the schema (loaded once, at collection) can name them.
 OWNER, REQUESTER_UNIT, INSTRUMENTS, BOOKING, RECORD = 9101, 9102, (9201, 9202), 9301, 9401
-REAL_IDS = [OWNER, REQUESTER_UNIT, *INSTRUMENTS, BOOKING, RECORD]
+PROGRAMME, APPLICATION, LINE, REWARD = 9501, 9601, 9701, 9801
+REAL_IDS = [OWNER, REQUESTER_UNIT, *INSTRUMENTS, BOOKING, RECORD, PROGRAMME, APPLICATION, LINE, REWARD]
 REAL_CODES = ["01", "0101"]
 RULE_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
 
@@ -55,9 +59,51 @@ def keep_the_test_connection():
 
 
 @pytest.fixture(autouse=True)
-def seeded(db, keep_the_test_connection):
+def subsidy_pages(settings):
+    """The page names subsidy notifications link to, stood in for until the pages exist."""
+    page_stubs.use_if_needed(settings)
+
+
+def seed_subsidies(*, owner, requester_unit, requester, instrument):
+    """An open programme; the requester unit's submitted application claiming a paid service of the
+    manager's instrument (the manager sees it as its provider and may confirm or dispute the line);
+    and the manager's unit's computed reward."""
+    programme = ProgrammeFactory(pk=PROGRAMME)
+    record = paid_record(instrument=instrument, unit=requester_unit, amount="1580.00")
+    claim = Application.objects.create(
+        pk=APPLICATION,
+        programme=programme,
+        unit=requester_unit,
+        created_by=requester,
+        status=Application.Status.SUBMITTED,
+        requested_amount=Decimal("158.00"),
+        submitted_at=timezone.now(),
+    )
+    ApplicationLine.objects.create(
+        pk=LINE,
+        application=claim,
+        service_record=record,
+        provider=owner,
+        fee=record.amount,
+        rate=Decimal("0.1000"),
+        subsidy=Decimal("158.00"),
+    )
+    ProviderReward.objects.create(
+        pk=REWARD,
+        programme=programme,
+        unit=owner,
+        external_income=Decimal("1580.00"),
+        services=1,
+        rate=Decimal("0.1000"),
+        computed_amount=Decimal("158.00"),
+    )
+
+
+@pytest.fixture(autouse=True)
+def seeded(db, keep_the_test_connection, subsidy_pages):
     """A unit with a manager (``TOKEN``), two bookable instruments with fees and hours, a requester's
-    booking, and a service record with no creator (as imported or demo records are) used by the manager."""
+    booking, a service record with no creator (as imported or demo records are) used by the manager, and
+    the subsidy rows of ``seed_subsidies``."""
     parent, _ = Category.objects.get_or_create(code="01", defaults={"name": "分析仪器"})
     category, _ = Category.objects.get_or_create(code="0101", defaults={"name": "电子光学", "parent": parent})
     owner = UnitFactory(pk=OWNER, name="内蒙古科技大学")
@@ -94,6 +140,7 @@ def seeded(db, keep_the_test_connection):
         measurement_hours=Decimal("2"),
         created_by=None,
     )
+    seed_subsidies(owner=owner, requester_unit=requester_unit, requester=requester, instrument=instruments[0])
 
 
 def fuzz_config(token: str | None) -> schemathesis.Config:
@@ -144,12 +191,15 @@ def fuzz_config(token: str | None) -> schemathesis.Config:
             "parameters": {
                 "path.id": {"dictionary": "path_ids", **real},
                 "path.instrument_pk": {"dictionary": "path_ids", **real},
+                "path.line_id": {"dictionary": "path_ids", **real},
                 "path.code": {"dictionary": "codes", **real},
                 "body.instrument": {"dictionary": "ids", **real},
                 "body.unit": {"dictionary": "ids", **real},
+                "body.programme": {"dictionary": "ids", **real},
                 "body.category": {"dictionary": "codes", **real},
                 "query.category": {"dictionary": "codes", **real},
                 "query.unit": {"dictionary": "ids", **real},
+                "query.programme": {"dictionary": "ids", **real},
             },
         }
     )
