@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class SubsidiesConfig(AppConfig):
     name = "subsidies"
     verbose_name = _("Subsidies")
+    demo_seeder = "subsidies.demo.seed"
 
     # The bureau decides applications and rewards in the admin; marking paid is a separate
     # permission (subsidies.pay_application) that the finance officers' group holds, not this one.
