@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from bookings.models import FundingSource, ServiceRecord
 from core.money import to_yuan
 from members.models import Unit
-from members.selectors import units_related
+from members.selectors import related_unit_ids
 
 from .models import Programme, TierCondition
 
@@ -59,22 +59,26 @@ def applicant_problem(programme: Programme, unit: Unit) -> str | None:
     return None
 
 
-def record_problem(programme: Programme, unit: Unit, record: ServiceRecord, *, claimed: bool) -> Ineligible | None:
+def record_problem(
+    programme: Programme, unit: Unit, record: ServiceRecord, *, claimed: bool, related_ids=None
+) -> Ineligible | None:
     """The first reason why ``record`` cannot be claimed by ``unit`` in ``programme``, or None.
-    ``claimed``: the record is in a live line of another application."""
+    ``claimed``: the record is in a live line of another application; ``related_ids``: the
+    unit's confirmed group (``members.selectors.related_unit_ids``), read once for many records."""
     instrument = record.instrument
     if record.amount <= 0:
         return Ineligible("nothing_charged")
     if instrument.unit_id == unit.pk:
         return Ineligible("own_unit")
-    if units_related(instrument.unit_id, unit.pk):
+    if related_ids is None:
+        related_ids = related_unit_ids(unit)
+    if instrument.unit_id in related_ids:
         return Ineligible("related_unit")
     if record.purpose in programme.excluded_purposes:
         return Ineligible("excluded_purpose", {"purpose": record.get_purpose_display()})
     if programme.eligible_service_ways and record.service_way not in programme.eligible_service_ways:
         return Ineligible("excluded_way", {"way": record.get_service_way_display()})
-    day = record.started_at.date() if record.started_at else None
-    if day is None or not (programme.services_from <= _local_date(record) <= programme.services_until):
+    if not (programme.services_from <= _local_date(record) <= programme.services_until):
         return Ineligible("outside_window", {"start": programme.services_from, "end": programme.services_until})
     if instrument.original_value < programme.min_instrument_value:
         return Ineligible("below_value", {"value": f"{programme.min_instrument_value:,.2f}"})

@@ -4,14 +4,14 @@ the provider's queue, the public notice, and the one way in to an application.""
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404
 from django.utils import timezone
 
 from bookings.models import ServiceRecord
 from members.models import Unit
 from members.permissions import is_bureau_staff
-from members.selectors import cap_holder_key, unit_ids_managed_by
+from members.selectors import cap_holder_key, related_unit_ids, unit_ids_managed_by
 
 from . import rules
 from .models import Application, ApplicationLine, CapCounter, CounterKind, Programme, ProviderReward
@@ -42,24 +42,31 @@ def holder_remaining(programme: Programme, holder_key: str) -> Decimal | None:
     return programme.cap_per_enterprise - holder_granted(programme, holder_key)
 
 
-def claimable_records(*, programme: Programme, unit: Unit, application: Application | None = None):
+def claimable_records(*, programme: Programme, unit: Unit, application: Application | None = None, record_ids=None):
     """The unit's charged services around the programme's period, each with its reason if it
-    cannot be claimed, its rate and its subsidy. At most ``CLAIMABLE_LIMIT`` rows, newest first."""
+    cannot be claimed, its rate and its subsidy. At most ``CLAIMABLE_LIMIT`` rows, newest first;
+    with ``record_ids``, those records only (however many the unit has)."""
     others = ApplicationLine.objects.filter(service_record=OuterRef("pk"), live=True)
     if application is not None:
         others = others.exclude(application=application)
+    # A year before the period, to show why older services do not count; nothing after it.
     since = programme.services_from - timedelta(days=365)
+    records = ServiceRecord.objects.filter(
+        user_unit=unit, amount__gt=0, started_at__date__gte=since, started_at__date__lte=programme.services_until
+    )
+    if record_ids is not None:
+        records = records.filter(pk__in=record_ids)
     records = (
-        ServiceRecord.objects.filter(user_unit=unit, amount__gt=0, started_at__date__gte=since)
-        .select_related("instrument", "instrument__unit")
+        records.select_related("instrument", "instrument__unit")
         .annotate(claimed=Exists(others))
         .order_by("-started_at", "-pk")[:CLAIMABLE_LIMIT]
     )
     tiers = list(programme.tiers.all())
     listed = set(programme.listed_units.values_list("pk", flat=True))
+    related = related_unit_ids(unit)
     rows = []
     for record in records:
-        problem = rules.record_problem(programme, unit, record, claimed=record.claimed)
+        problem = rules.record_problem(programme, unit, record, claimed=record.claimed, related_ids=related)
         rate = rules.line_rate(programme, unit, record, tiers=tiers, listed_ids=listed)
         rows.append(
             {"record": record, "problem": problem, "rate": rate, "subsidy": rules.line_subsidy(record.amount, rate)}
@@ -89,7 +96,8 @@ def application_get_for_viewer(*, user, pk) -> Application:
         raise Http404
     if can_view_applications_of(user, application.unit) or is_bureau_staff(user):
         return application
-    if application.lines.filter(provider_id__in=unit_ids_managed_by(user)).exists():
+    submitted = application.status not in (Application.Status.DRAFT, Application.Status.WITHDRAWN)
+    if submitted and application.lines.filter(provider_id__in=unit_ids_managed_by(user)).exists():
         return application
     raise Http404
 
@@ -111,9 +119,14 @@ def provider_lines(*, user, pending_only: bool = False):
     )
     if pending_only:
         lines = lines.filter(provider_status=ApplicationLine.ProviderStatus.PENDING)
+    waiting_first = Case(
+        When(provider_status=ApplicationLine.ProviderStatus.PENDING, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
     return lines.select_related(
         "application", "application__unit", "application__programme", "service_record", "service_record__instrument"
-    ).order_by("provider_status", "-application__submitted_at", "pk")
+    ).order_by(waiting_first, "-application__submitted_at", "pk")
 
 
 def notice_list(*, today=None):

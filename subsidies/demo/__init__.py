@@ -14,9 +14,7 @@ service records of the bookings demo (new ones are entered through the bookings 
 where a period has too few). Runs after the bookings seeder; does nothing without service records
 or the demo bureau officer, and nothing for a programme that already exists (by name)."""
 
-import functools
 import random
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
@@ -27,7 +25,7 @@ from bookings.models import ServiceRecord
 from core.money import format_yuan, to_yuan
 from members.models import Notification, Unit
 
-from .. import rules, selectors, services
+from .. import services
 from ..models import Application, Programme, ProviderReward
 from .actors import Actors, Records
 from .claims import TARGETS, Claims
@@ -92,11 +90,10 @@ def seed(stdout=None):
     records = Records(rng, actors, today)
     claims = Claims(rng, actors, records)
     built = []
-    with _core_workarounds():
-        if "closed" in missing:
-            built.append(_closed(actors, claims, enterprises, names["closed"], today))
-        if "open" in missing:
-            built.append(_open(actors, claims, enterprises, names["open"], today))
+    if "closed" in missing:
+        built.append(_closed(actors, claims, enterprises, names["closed"], today))
+    if "open" in missing:
+        built.append(_open(actors, claims, enterprises, names["open"], today))
     _no_mail(after=before)
     for programme in built:
         _report(stdout, programme)
@@ -200,26 +197,6 @@ def _open(actors, claims, enterprises, name, today) -> Programme:
             prefer_provider=provider if target == "submitted" else None,
         )
     return programme
-
-
-@contextmanager
-def _core_workarounds():
-    """Two limits of ``selectors.claimable_records``, reported to the core, met while seeding only:
-
-    - it keeps a unit's newest ``CLAIMABLE_LIMIT`` (500) charged records without bounding them by
-      the programme's service period, so an enterprise with 500 services since last year is
-      offered none of last year's in last year's programme (nor its own older ones of this year),
-      and ``application_set_lines``, which checks against the same rows, refuses them: the limit
-      is raised;
-    - it asks ``members.selectors.units_related`` once per record, a query each (some 40,000 for
-      the demo's claims); the answer for two units does not change while seeding: it is kept."""
-    limit, related = selectors.CLAIMABLE_LIMIT, rules.units_related
-    selectors.CLAIMABLE_LIMIT = 10_000
-    rules.units_related = functools.lru_cache(maxsize=None)(related)
-    try:
-        yield
-    finally:
-        selectors.CLAIMABLE_LIMIT, rules.units_related = limit, related
 
 
 def _no_mail(*, after: int) -> None:

@@ -90,7 +90,12 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     notice_from = models.DateField(_("on notice from"), null=True, blank=True)
     notice_until = models.DateField(_("on notice until"), null=True, blank=True)
@@ -144,9 +149,14 @@ class ApplicationLine(models.Model):
         _("provider's confirmation"), max_length=10, choices=ProviderStatus.choices, default=ProviderStatus.PENDING
     )
     provider_reason = models.TextField(_("provider's reason"), max_length=1000, blank=True)
-    provider_decided_at = models.DateTimeField(null=True, blank=True)
+    provider_decided_at = models.DateTimeField(_("confirmed or disputed at"), null=True, blank=True)
     provider_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed or disputed by"),
     )
 
     history = HistoricalRecords()

@@ -52,7 +52,12 @@ class ProviderReward(models.Model):
     decision_reason = models.TextField(_("reason for the decision"), max_length=2000, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     notice_from = models.DateField(_("on notice from"), null=True, blank=True)
     notice_until = models.DateField(_("on notice until"), null=True, blank=True)

@@ -25,10 +25,10 @@ def application_lock(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("programme", "unit").get(pk=application.pk)
 
 
-def required_reason(reason: str, message) -> str:
+def required_reason(reason: str, message, *, field: str = "reason") -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError(message, field="reason")
+        raise DomainError(message, field=field)
     return reason
 
 
@@ -75,7 +75,7 @@ def application_set_lines(*, actor, application: Application, record_ids) -> App
     rows = {
         row["record"].pk: row
         for row in selectors.claimable_records(
-            programme=application.programme, unit=application.unit, application=application
+            programme=application.programme, unit=application.unit, application=application, record_ids=ids
         )
         if row["record"].pk in ids
     }
@@ -150,7 +150,8 @@ def application_submit(*, actor, application: Application) -> Application:
         provider_status=ApplicationLine.ProviderStatus.PENDING, provider_reason=""
     )
     _recompute(application, actor=actor, reason="recomputed")
-    transition(application, to=S.SUBMITTED, actor=actor, submitted_at=timezone.now())
+    # A resubmitted application starts afresh: the earlier dispute or return stays in its history.
+    transition(application, to=S.SUBMITTED, actor=actor, submitted_at=timezone.now(), decision_reason="")
     if all(line.provider_status == ApplicationLine.ProviderStatus.CONFIRMED for line in application.lines.all()):
         transition(application, to=S.PROVIDER_CONFIRMED, actor=actor, reason="confirmed earlier")
         notify_applicant(application)

@@ -229,7 +229,7 @@ def application_publicise(*, actor, application: Application, today=None) -> App
 def application_pay(*, actor, application: Application, reference: str, today=None) -> Application:
     """Mark paid after the notice period, with the payment reference; one payment entry however
     often it is asked."""
-    reference = required_reason(reference, _("Give the payment reference of the finance office."))
+    reference = required_reason(reference, _("Give the payment reference of the finance office."), field="reference")
     application = _bureau(actor, application, pay=True)
     if application.status == S.PAID:
         return application

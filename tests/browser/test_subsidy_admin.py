@@ -13,7 +13,6 @@ from members.models import Unit
 from subsidies.models import Application, LedgerEntry
 from tests.bookings.factories import InstrumentFactory, member_of
 from tests.factories import PASSWORD, UnitFactory
-from tests.subsidies import stub_urls
 from tests.subsidies.factories import ProgrammeFactory, confirmed_application, paid_record
 
 S = Application.Status
@@ -22,7 +21,6 @@ S = Application.Status
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_officer_approves_part_publicises_and_pays(page, live_server, screenshot, officer, settings):
-    stub_urls.use(settings)
     officer.user_permissions.add(Permission.objects.get(codename="pay_application"))
     provider = UnitFactory(name="内蒙古科技大学", phone="0472-5951111")
     manager = member_of(provider, role="manager", name="赵磊")

@@ -29,17 +29,11 @@ from subsidies.models import (
 )
 from tests.factories import UserFactory
 
-from . import stub_urls
 from .factories import confirmed_application, paid_record
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
 QUEUE = reverse("admin:subsidies_application_changelist")
-
-
-@pytest.fixture(autouse=True)
-def pages(settings):
-    stub_urls.use(settings)
 
 
 @pytest.fixture

@@ -15,18 +15,12 @@ from subsidies.models import Application, ApplicationLine, EntryKind, Evidence, 
 from tests.bookings.factories import member_of
 from tests.factories import DistrictFactory, UnitFactory
 
-from . import page_stubs
 from .factories import InstrumentFactory, ProgrammeFactory, confirmed_application, paid_record, pdf_upload
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
 APPLICATIONS = "/api/v1/subsidy-applications/"
 REWARDS = "/api/v1/provider-rewards/"
-
-
-@pytest.fixture(autouse=True)
-def subsidy_pages(settings):
-    page_stubs.use_if_needed(settings)
 
 
 @pytest.fixture

@@ -18,16 +18,10 @@ from tests.bookings.factories import member_of
 from tests.factories import UnitFactory
 from tests.subsidies.factories import ProgrammeFactory
 
-from . import stub_urls
 from .factories import confirmed_application, paid_record
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
-
-
-@pytest.fixture(autouse=True)
-def pages(settings):
-    stub_urls.use(settings)
 
 
 def rows_of(response) -> list[tuple]:

@@ -12,15 +12,9 @@ from subsidies.warnings import application_warnings, service_name, warning_count
 from tests.bookings.factories import BookingFactory
 from tests.factories import UnitGroupFactory
 
-from . import stub_urls
 from .factories import confirmed_application, paid_record, pdf_upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def pages(settings):
-    stub_urls.use(settings)
 
 
 @pytest.fixture(autouse=True)
