@@ -19,7 +19,7 @@ S = Application.Status
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_officer_approves_part_publicises_and_pays(page, live_server, screenshot, officer, settings):
     officer.user_permissions.add(Permission.objects.get(codename="pay_application"))
     provider = UnitFactory(name="内蒙古科技大学", phone="0472-5951111")
@@ -37,7 +37,12 @@ def test_officer_approves_part_publicises_and_pays(page, live_server, screenshot
     application = confirmed_application(
         programme=programme, admin=applicant, unit=enterprise, records=records, provider_manager=manager
     )
-    base = live_server.url
+    bureau_approves_part_publicises_and_pays(page, live_server.url, screenshot, officer, application)
+
+
+def bureau_approves_part_publicises_and_pays(page, base, screenshot, officer, application):
+    """The officer's steps in the admin, from a confirmed application to a paid one (1,500.00 of
+    2,000.00 approved); shared by the whole subsidy journey (tests/browser/test_subsidy_pages.py)."""
     change = f"{base}/admin/subsidies/application/{application.pk}/change/"
 
     page.goto(f"{base}/admin/login/?next=/admin/subsidies/application/")

@@ -1,18 +1,23 @@
-"""An enterprise administrator applies for a subsidy with two services and an invoice (a PDF chosen
-in the file input) and submits; the provider's manager confirms both in its queue; the applicant
-sees the application confirmed. The edit and detail pages pass axe-core's WCAG 2.1 A/AA rules, on a
+"""The whole subsidy journey: an enterprise administrator applies with two services and an invoice (a
+PDF chosen in the file input) and submits; the provider's manager confirms both in its queue; a
+bureau officer approves part of it in the admin, publicises it and marks it paid; the applicant
+sees the result. The edit and detail pages pass axe-core's WCAG 2.1 A/AA rules, on a
 desktop and on a phone (390×844), where the claim table becomes stacked cards."""
 
+import importlib.util
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Permission
 
 from subsidies.models import Application, ApplicationLine
 from tests.bookings.factories import InstrumentFactory, member_of
+from tests.browser.test_subsidy_admin import bureau_approves_part_publicises_and_pays
 from tests.factories import PASSWORD, UnitFactory
 from tests.subsidies.factories import PDF, ProgrammeFactory, paid_record
 
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+# axe-core, as shipped in the pinned PyPI package axe-playwright-python (never a copy in this repository).
+AXE = Path(importlib.util.find_spec("axe_playwright_python").origin).parent / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
@@ -79,7 +84,9 @@ def new_page(browser, *, width=1280, height=900):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_apply_with_evidence_submit_and_the_provider_confirms(browser, live_server, screenshot, world):
+def test_apply_confirm_approve_in_part_publicise_pay_and_the_applicant_sees_it(
+    browser, live_server, screenshot, world, officer
+):
     base = live_server.url
     records = world["records"]
 
@@ -152,6 +159,24 @@ def test_apply_with_evidence_submit_and_the_provider_confirms(browser, live_serv
     assert application.status == Application.Status.PROVIDER_CONFIRMED
     assert page.inner_text("#application-status") == application.get_status_display()
     screenshot(page, "applicant-sees-confirmed")
+    context.close()
+
+    # A bureau officer (who may also pay) approves 1,500.00 of it in the admin with a reason,
+    # publicises it and, after the notice, marks it paid.
+    officer.user_permissions.add(Permission.objects.get(codename="pay_application"))
+    context, page = new_page(browser)
+    bureau_approves_part_publicises_and_pays(page, base, screenshot, officer, application)
+    context.close()
+
+    # The applicant sees the result: paid, the amount, the officer's reason and the reference.
+    context, page = new_page(browser)
+    log_in(page, base, world["admin"].email)
+    page.goto(f"{base}/subsidies/applications/{application.pk}/")
+    application.refresh_from_db()
+    assert page.inner_text("#application-status") == application.get_status_display() == "已拨付"
+    main = page.inner_text("main")
+    assert "1,500.00" in main and "一张发票金额与服务记录不符" in main and "CW-2026-0815" in main
+    screenshot(page, "applicant-sees-paid")
 
     # The unit's statement, on screen and as printed (no navigation, no buttons).
     page.click(f"a[href='/subsidies/programmes/{world['programme'].pk}/statement/{world['enterprise'].pk}/']")
