@@ -31,7 +31,6 @@ from tests.bookings.factories import (
     weekday_hours,
 )
 from tests.factories import UnitFactory
-from tests.subsidies import page_stubs
 from tests.subsidies.factories import ProgrammeFactory, paid_record
 
 SEED = 20261201
@@ -56,12 +55,6 @@ def keep_the_test_connection():
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
-
-
-@pytest.fixture(autouse=True)
-def subsidy_pages(settings):
-    """The page names subsidy notifications link to, stood in for until the pages exist."""
-    page_stubs.use_if_needed(settings)
 
 
 def seed_subsidies(*, owner, requester_unit, requester, instrument):
@@ -100,7 +93,7 @@ def seed_subsidies(*, owner, requester_unit, requester, instrument):
 
 
 @pytest.fixture(autouse=True)
-def seeded(db, keep_the_test_connection, subsidy_pages):
+def seeded(db, keep_the_test_connection):
     """A unit with a manager (``TOKEN``), two bookable instruments with fees and hours, a requester's
     booking, a service record with no creator (as imported or demo records are) used by the manager, and
     the subsidy rows of ``seed_subsidies``."""

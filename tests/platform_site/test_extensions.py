@@ -10,10 +10,16 @@ from instruments import demo as instruments_demo
 from members import demo as members_demo
 from platform_site import extensions
 from platform_site.api import router
+from subsidies import demo as subsidies_demo
 
 
 def test_seeders_come_lowest_layer_first():
-    assert extensions.demo_seeders() == [members_demo.seed, instruments_demo.seed, bookings_demo.seed]
+    assert extensions.demo_seeders() == [
+        members_demo.seed,
+        instruments_demo.seed,
+        bookings_demo.seed,
+        subsidies_demo.seed,
+    ]
 
 
 def test_every_apps_viewsets_are_on_the_router():
