@@ -8,6 +8,13 @@ class SubsidiesConfig(AppConfig):
     name = "subsidies"
     verbose_name = _("Subsidies")
     demo_seeder = "subsidies.demo.seed"
+    # core.hooks: a booking completed with a charge draws the voucher share at once.
+    service_record_charged = "subsidies.services.vouchers.voucher_draw_for_record"
+    beat_schedule = {
+        # Daily: vouchers past their validity expire and release what was not drawn (idempotent).
+        "vouchers-expire": {"task": "subsidies.tasks.vouchers_expire_task", "schedule": 86400.0},
+        "voucher-expiry-reminders": {"task": "subsidies.tasks.voucher_expiry_reminders_task", "schedule": 86400.0},
+    }
 
     # The bureau decides applications and rewards in the admin; marking paid is a separate
     # permission (subsidies.pay_application) that the finance officers' group holds, not this one.

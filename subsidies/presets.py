@@ -63,6 +63,57 @@ PRESETS = {
         },
         "tiers": [(TierCondition.LISTED, Decimal("0.2000")), (TierCondition.PLAN_PROJECT, Decimal("0.3000"))],
     },
+    # Shanghai voucher (创新券): city-registered tech SMEs; the voucher pays 50% of the fee; 500,000
+    # yuan per enterprise per year (100,000 per team: teams are not modelled yet); redeemed
+    # quarterly; a year's validity.
+    "shanghai": {
+        "label": _("Shanghai (innovation voucher)"),
+        "fields": {
+            "mode": Mode.VOUCHER,
+            "base_rate": Decimal("0.5000"),
+            "cap_per_application": None,
+            "cap_per_enterprise": Decimal("500000.00"),
+            "cap_counts_group": True,
+            "provider_reward_rate": None,
+            "provider_reward_cap": None,
+            "eligible_unit_types": ["enterprise"],
+            "eligible_scales": ["medium", "small", "micro"],
+            "eligible_service_ways": ALL_WAYS,
+            "excluded_purposes": EXCLUDED,
+            "min_instrument_value": Decimal("300000.00"),
+            "providers_in_region": True,
+            "region_city": "上海市",
+            "settlement_cycle": SettlementCycle.QUARTERLY,
+            "notice_days": 7,
+            "voucher_validity_days": 365,
+        },
+        "tiers": [],
+    },
+    # Shandong voucher: SMEs; 40% of the fee (60% in the regions the province names: a higher
+    # rate for the programme's own list); 500,000 yuan a year; redeemed monthly.
+    "shandong": {
+        "label": _("Shandong (innovation voucher)"),
+        "fields": {
+            "mode": Mode.VOUCHER,
+            "base_rate": Decimal("0.4000"),
+            "cap_per_application": None,
+            "cap_per_enterprise": Decimal("500000.00"),
+            "cap_counts_group": True,
+            "provider_reward_rate": None,
+            "provider_reward_cap": None,
+            "eligible_unit_types": ["enterprise"],
+            "eligible_scales": ["medium", "small", "micro"],
+            "eligible_service_ways": ALL_WAYS,
+            "excluded_purposes": EXCLUDED,
+            "min_instrument_value": Decimal("0.00"),
+            "providers_in_region": True,
+            "region_city": "",
+            "settlement_cycle": SettlementCycle.MONTHLY,
+            "notice_days": 7,
+            "voucher_validity_days": 365,
+        },
+        "tiers": [(TierCondition.LISTED, Decimal("0.6000"))],
+    },
 }
 
 

@@ -32,6 +32,7 @@ REASONS = {
     "below_value": _("Instrument below the value line of %(value)s yuan"),
     "outside_region": _("Provider outside the region (%(city)s)"),
     "already_claimed": _("Already claimed in another application"),
+    "voucher_paid": _("Paid in part by an innovation voucher"),
     "not_paid": _("Not yet paid to the provider"),
     "nothing_charged": _("Nothing was charged"),
 }
@@ -60,7 +61,14 @@ def applicant_problem(programme: Programme, unit: Unit) -> str | None:
 
 
 def record_problem(
-    programme: Programme, unit: Unit, record: ServiceRecord, *, claimed: bool, related_ids=None
+    programme: Programme,
+    unit: Unit,
+    record: ServiceRecord,
+    *,
+    claimed: bool,
+    related_ids=None,
+    require_paid=True,
+    voucher_drawn=False,
 ) -> Ineligible | None:
     """The first reason why ``record`` cannot be claimed by ``unit`` in ``programme``, or None.
     ``claimed``: the record is in a live line of another application; ``related_ids``: the
@@ -87,7 +95,9 @@ def record_problem(
         return Ineligible("outside_region", {"city": region})
     if claimed:
         return Ineligible("already_claimed")
-    if record.paid_on is None:
+    if voucher_drawn:  # one subsidy per service: never a voucher's share and a reimbursement
+        return Ineligible("voucher_paid")
+    if require_paid and record.paid_on is None:  # a voucher pays its share as the service is charged
         return Ineligible("not_paid")
     return None
 

@@ -14,7 +14,7 @@ from members.permissions import is_bureau_staff
 from members.selectors import cap_holder_key, related_unit_ids, unit_ids_managed_by
 
 from . import rules
-from .models import Application, ApplicationLine, CapCounter, CounterKind, Programme, ProviderReward
+from .models import Application, ApplicationLine, CapCounter, CounterKind, Programme, ProviderReward, VoucherDraw
 from .permissions import can_view_applications_of
 
 ZERO = Decimal("0.00")
@@ -58,7 +58,9 @@ def claimable_records(*, programme: Programme, unit: Unit, application: Applicat
         records = records.filter(pk__in=record_ids)
     records = (
         records.select_related("instrument", "instrument__unit")
-        .annotate(claimed=Exists(others))
+        .annotate(
+            claimed=Exists(others), voucher_drawn=Exists(VoucherDraw.objects.filter(service_record=OuterRef("pk")))
+        )
         .order_by("-started_at", "-pk")[:CLAIMABLE_LIMIT]
     )
     tiers = list(programme.tiers.all())
@@ -66,7 +68,9 @@ def claimable_records(*, programme: Programme, unit: Unit, application: Applicat
     related = related_unit_ids(unit)
     rows = []
     for record in records:
-        problem = rules.record_problem(programme, unit, record, claimed=record.claimed, related_ids=related)
+        problem = rules.record_problem(
+            programme, unit, record, claimed=record.claimed, related_ids=related, voucher_drawn=record.voucher_drawn
+        )
         rate = rules.line_rate(programme, unit, record, tiers=tiers, listed_ids=listed)
         rows.append(
             {"record": record, "problem": problem, "rate": rate, "subsidy": rules.line_subsidy(record.amount, rate)}

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.hooks import run_hooks
 from members.permissions import is_unit_manager
 
 from ..exceptions import DomainError, PermissionDenied
@@ -180,6 +181,8 @@ def booking_complete(
     services = list(booking.chosen_services.all())
     compute_record_amount(record, services=services, amount=amount, amount_reason=amount_reason)
     service_record_save(record, actor=actor, reason="completed booking", services=services)
+    # Apps above may act on a charged service in this transaction (subsidies: a voucher's draw).
+    run_hooks("service_record_charged", record=record, actor=actor)
     _tell_requester(
         booking,
         gettext_lazy("Service completed: %(instrument)s, %(slot)s"),

@@ -7,12 +7,14 @@ guarded by check constraints, so the database itself refuses an overspent budget
 
 from .application import Application, ApplicationLine, ApplicationQuerySet, Evidence, evidence_path
 from .choices import RATE_FIELD, CounterKind, Mode, SettlementCycle, TierCondition
-from .ledger import COMMITTED_SIGN, PAID_SIGN, AppendOnly, EntryKind, LedgerEntry
+from .ledger import COMMITTED_SIGN, DRAWN_SIGN, PAID_SIGN, AppendOnly, EntryKind, LedgerEntry
 from .programme import CapCounter, Programme, ProgrammeQuerySet, TierRule
 from .reward import ProviderReward
+from .voucher import Voucher, VoucherDraw, VoucherRedemption
 
 __all__ = [
     "COMMITTED_SIGN",
+    "DRAWN_SIGN",
     "PAID_SIGN",
     "RATE_FIELD",
     "AppendOnly",
@@ -31,5 +33,8 @@ __all__ = [
     "SettlementCycle",
     "TierCondition",
     "TierRule",
+    "Voucher",
+    "VoucherDraw",
+    "VoucherRedemption",
     "evidence_path",
 ]

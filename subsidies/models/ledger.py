@@ -10,23 +10,42 @@ from core.money import MONEY_FIELD
 from .application import Application
 from .programme import Programme
 from .reward import ProviderReward
+from .voucher import Voucher, VoucherRedemption
 
 
 class EntryKind(models.TextChoices):
     """Each kind moves money in one direction; ``amount`` is always positive.
 
-    committed = commitment − release − clawback; paid = payment − clawback. The voucher issue adds
-    its own kinds (grant, draw, expiry) to this list, not a second ledger."""
+    committed = commitment + grant − release − clawback − expiry; paid = payment − clawback.
+    Vouchers use the same ledger: a grant commits the quota, a draw moves part of it to "drawn"
+    (a draw return gives part back after a correction), an expiry releases what was not drawn."""
 
     COMMITMENT = "commitment", _("Commitment")
     RELEASE = "release", _("Release")
     PAYMENT = "payment", _("Payment")
     CLAWBACK = "clawback", _("Clawback")
+    GRANT = "grant", _("Voucher grant")
+    DRAW = "draw", _("Voucher draw")
+    DRAW_RETURN = "draw_return", _("Voucher draw corrected down")
+    EXPIRY = "expiry", _("Voucher expiry")
+    REDEMPTION = "redemption", _("Voucher redemption paid")
 
 
 # The sign of each kind on the committed total and on the paid total.
-COMMITTED_SIGN = {EntryKind.COMMITMENT: 1, EntryKind.RELEASE: -1, EntryKind.PAYMENT: 0, EntryKind.CLAWBACK: -1}
-PAID_SIGN = {EntryKind.COMMITMENT: 0, EntryKind.RELEASE: 0, EntryKind.PAYMENT: 1, EntryKind.CLAWBACK: -1}
+COMMITTED_SIGN = {
+    EntryKind.COMMITMENT: 1,
+    EntryKind.RELEASE: -1,
+    EntryKind.PAYMENT: 0,
+    EntryKind.CLAWBACK: -1,
+    EntryKind.GRANT: 1,
+    EntryKind.DRAW: 0,
+    EntryKind.DRAW_RETURN: 0,
+    EntryKind.EXPIRY: -1,
+    EntryKind.REDEMPTION: 0,
+}
+PAID_SIGN = dict.fromkeys(EntryKind, 0) | {EntryKind.PAYMENT: 1, EntryKind.CLAWBACK: -1, EntryKind.REDEMPTION: 1}
+# The sign of each kind on a voucher's drawn total.
+DRAWN_SIGN = dict.fromkeys(EntryKind, 0) | {EntryKind.DRAW: 1, EntryKind.DRAW_RETURN: -1}
 
 
 class AppendOnly(Exception):
@@ -52,6 +71,10 @@ class LedgerEntry(models.Model):
     holder_key = models.CharField(_("cap holder"), max_length=30)
     application = models.ForeignKey(Application, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger")
     reward = models.ForeignKey(ProviderReward, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger")
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger")
+    redemption = models.ForeignKey(
+        VoucherRedemption, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger"
+    )
     key = models.CharField(_("idempotency key"), max_length=80, unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
@@ -66,8 +89,12 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="ledgerentry_positive"),
             models.CheckConstraint(
-                condition=Q(application__isnull=False, reward__isnull=True)
-                | Q(application__isnull=True, reward__isnull=False),
+                condition=Q(
+                    application__isnull=False, reward__isnull=True, voucher__isnull=True, redemption__isnull=True
+                )
+                | Q(application__isnull=True, reward__isnull=False, voucher__isnull=True, redemption__isnull=True)
+                | Q(application__isnull=True, reward__isnull=True, voucher__isnull=False, redemption__isnull=True)
+                | Q(application__isnull=True, reward__isnull=True, voucher__isnull=True, redemption__isnull=False),
                 name="ledgerentry_one_subject",
             ),
         ]

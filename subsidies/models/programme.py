@@ -84,6 +84,12 @@ class Programme(models.Model):
         _("settlement cycle"), max_length=12, choices=SettlementCycle.choices, default=SettlementCycle.YEARLY
     )
     notice_days = models.PositiveSmallIntegerField(_("public notice (days)"), default=7)
+    voucher_validity_days = models.PositiveSmallIntegerField(
+        _("vouchers valid for (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Voucher mode: days from the grant until what is not drawn lapses."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["committed"])

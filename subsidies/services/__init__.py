@@ -12,6 +12,16 @@ from .applications import (
 from .evidence import evidence_add, evidence_remove
 from .ledger import ledger_check, ledger_totals
 from .programmes import committed_problems, programme_create, programme_update, sync_counter_caps
+from .redemptions import (
+    redemption_approve,
+    redemption_create,
+    redemption_pay,
+    redemption_publicise,
+    redemption_reject,
+    redemption_return,
+    redemption_start_review,
+    redemption_submit,
+)
 from .review import (
     application_approve,
     application_claw_back,
@@ -30,8 +40,30 @@ from .rewards import (
     reward_publicise,
     reward_reject,
 )
+from .vouchers import (
+    voucher_apply,
+    voucher_draw_for_record,
+    voucher_expire,
+    voucher_grant,
+    voucher_refuse,
+    vouchers_expire,
+)
 
 __all__ = [
+    "redemption_approve",
+    "redemption_create",
+    "redemption_pay",
+    "redemption_publicise",
+    "redemption_reject",
+    "redemption_return",
+    "redemption_start_review",
+    "redemption_submit",
+    "voucher_apply",
+    "voucher_draw_for_record",
+    "voucher_expire",
+    "voucher_grant",
+    "voucher_refuse",
+    "vouchers_expire",
     "application_approve",
     "application_claw_back",
     "application_create",

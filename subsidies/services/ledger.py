@@ -16,7 +16,17 @@ from django.utils.translation import gettext as _
 from core.exceptions import Conflict
 from core.money import format_yuan, to_yuan
 
-from ..models import COMMITTED_SIGN, PAID_SIGN, CapCounter, CounterKind, EntryKind, LedgerEntry, Programme
+from ..models import (
+    COMMITTED_SIGN,
+    DRAWN_SIGN,
+    PAID_SIGN,
+    CapCounter,
+    CounterKind,
+    EntryKind,
+    LedgerEntry,
+    Programme,
+    Voucher,
+)
 
 ZERO = Decimal("0.00")
 
@@ -142,4 +152,13 @@ def ledger_check(programme: Programme) -> list[str]:
     problems.extend(
         f"{kind} {key}: ledger {total} with no counter" for (kind, key), total in by_holder.items() if total
     )
+    drawn = dict(
+        LedgerEntry.objects.filter(programme=programme, voucher__isnull=False)
+        .order_by()
+        .values_list("voucher")
+        .annotate(total=_signed(DRAWN_SIGN))
+    )
+    for voucher_id, counter in Voucher.objects.filter(programme=programme).values_list("pk", "drawn"):
+        if to_yuan(drawn.get(voucher_id) or ZERO) != counter:
+            problems.append(f"voucher {voucher_id}: drawn {counter} ≠ ledger {drawn.get(voucher_id) or ZERO}")
     return problems
