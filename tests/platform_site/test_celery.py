@@ -12,6 +12,8 @@ def test_beat_schedule_holds_every_apps_entries():
         "notifications-flush": ("members.tasks.notifications_flush_task", 300.0),
         "search-documents-refresh": ("instruments.tasks.search_documents_refresh_task", 86400.0),
         "booking-reminders": ("bookings.tasks.booking_reminders_task", 3600.0),
+        "vouchers-expire": ("subsidies.tasks.vouchers_expire_task", 86400.0),
+        "voucher-expiry-reminders": ("subsidies.tasks.voucher_expiry_reminders_task", 86400.0),
     }
     assert {name: (entry["task"], entry["schedule"]) for name, entry in schedule.items()} == expected
     for task, _every in expected.values():
