@@ -19,7 +19,12 @@ from .imports import (
     service_record_import_validate,
 )
 from .outage import outage_create, outage_withdraw
-from .records import service_record_create, service_record_mark_paid, service_record_rate
+from .records import (
+    service_record_correct_amount,
+    service_record_create,
+    service_record_mark_paid,
+    service_record_rate,
+)
 
 __all__ = [
     "BOOKING_TRANSITIONS",
@@ -35,6 +40,7 @@ __all__ = [
     "calendar_token_reset",
     "outage_create",
     "outage_withdraw",
+    "service_record_correct_amount",
     "service_record_create",
     "service_record_import_apply",
     "service_record_import_cancel",

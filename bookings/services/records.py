@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.hooks import run_hooks
 from core.money import to_yuan
 from instruments.models import Instrument
 from members.models import Unit
@@ -190,4 +191,30 @@ def service_record_mark_paid(*, actor, record: ServiceRecord, paid_on: date, inv
     paid = ("paid_on", "invoice_number")
     record.clean_fields(exclude=[f.name for f in record._meta.concrete_fields if f.name not in paid])
     record.save(update_fields=paid)
+    return record
+
+
+@transaction.atomic
+def service_record_correct_amount(*, actor, record: ServiceRecord, amount: Decimal, reason: str) -> ServiceRecord:
+    """A manager of the owner unit corrects the amount charged, with a reason; apps above follow
+    the new charge in this transaction (``service_record_charged``: a voucher's draw is adjusted
+    with a new ledger entry). A paid record is corrected by its payment, not here."""
+    record = ServiceRecord.objects.select_for_update(of=("self",)).select_related("instrument__unit").get(pk=record.pk)
+    if not is_unit_manager(actor, record.instrument.unit):
+        raise PermissionDenied
+    if record.paid_on is not None:
+        raise DomainError(_("The user has paid this service; its amount can no longer be corrected."), field="amount")
+    amount = to_yuan(amount)
+    if amount < 0:
+        raise DomainError(_("The amount cannot be negative."), field="amount")
+    if not reason.strip():
+        raise DomainError(_("Give the reason for the correction (the user sees it)."), field="amount_reason")
+    if amount == record.amount:
+        return record
+    record.amount, record.amount_reason = amount, reason.strip()
+    record._history_user, record._change_reason = actor, "amount corrected"
+    fields = ("amount", "amount_reason")
+    record.clean_fields(exclude=[f.name for f in record._meta.concrete_fields if f.name not in fields])
+    record.save(update_fields=fields)
+    run_hooks("service_record_charged", record=record, actor=actor)
     return record

@@ -143,22 +143,21 @@ def test_an_ineligible_service_draws_nothing(voucher, admin, enterprise, provide
 def test_a_correction_of_the_charge_adjusts_the_draw_with_new_entries(
     voucher, programme, tem, admin, enterprise, provider_manager
 ):
-    from bookings.models import ServiceRecord
+    from bookings.services import service_record_correct_amount
 
     record = completed_booking(instrument=tem, requester=admin, unit=enterprise, manager=provider_manager)
-    ServiceRecord.objects.filter(pk=record.pk).update(amount=Decimal("2000.00"))
-    record.refresh_from_db()
-    vouchers.voucher_draw_for_record(record=record, actor=provider_manager)
-    ServiceRecord.objects.filter(pk=record.pk).update(amount=Decimal("4000.00"))
-    record.refresh_from_db()
-    vouchers.voucher_draw_for_record(record=record, actor=provider_manager)
+    service_record_correct_amount(
+        actor=provider_manager, record=record, amount=Decimal("2000.00"), reason="少测一个样品"
+    )
+    service_record_correct_amount(actor=provider_manager, record=record, amount=Decimal("4000.00"), reason="加测")
     assert entries(voucher)[1:] == [
         (EntryKind.DRAW, Decimal("1500.00")),
         (EntryKind.DRAW_RETURN, Decimal("500.00")),
         (EntryKind.DRAW, Decimal("1000.00")),
     ]
     voucher.refresh_from_db()
-    assert voucher.drawn == Decimal("2000.00") == VoucherDraw.objects.get().amount
+    draw = VoucherDraw.objects.get()
+    assert voucher.drawn == Decimal("2000.00") == draw.amount and draw.paid_by_user == Decimal("2000.00")
     assert services.ledger_check(programme) == []
 
 
