@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from members.models import Unit
 
-from .models import Application, ProviderReward
+from .models import Application, ProviderReward, Voucher, VoucherRedemption
 
 MAX_ID = 2**63 - 1  # the largest primary key (BigAutoField)
 MAX_AMOUNT = Decimal("9999999999.99")  # core.money.MONEY_FIELD
@@ -65,3 +65,23 @@ class ProviderRewardFilter(django_filters.FilterSet):
     class Meta:
         model = ProviderReward
         fields = ["programme", "status"]
+
+
+class VoucherFilter(django_filters.FilterSet):
+    programme = IdFilter(field_name="programme_id", label=_("Programme"), help_text=_("A programme's id."))
+    status = django_filters.ChoiceFilter(choices=Voucher.Status.choices, label=_("Status"))
+    unit = IdFilter(field_name="unit_id", label=_("Enterprise"), help_text=_("The id of the voucher's enterprise."))
+
+    class Meta:
+        model = Voucher
+        fields = ["programme", "status", "unit"]
+
+
+class VoucherRedemptionFilter(django_filters.FilterSet):
+    programme = IdFilter(field_name="programme_id", label=_("Programme"), help_text=_("A programme's id."))
+    status = django_filters.ChoiceFilter(choices=VoucherRedemption.Status.choices, label=_("Status"))
+    provider = IdFilter(field_name="provider_id", label=_("Provider"), help_text=_("The provider unit's id."))
+
+    class Meta:
+        model = VoucherRedemption
+        fields = ["programme", "status", "provider"]

@@ -21,7 +21,7 @@ from rest_framework.authtoken.models import Token
 from bookings.models import Booking, ServiceWay
 from instruments.models import Category
 from platform_site.wsgi import application
-from subsidies.models import Application, ApplicationLine, ProviderReward
+from subsidies.models import Application, ApplicationLine, ProviderReward, Voucher, VoucherDraw, VoucherRedemption
 from tests.bookings.factories import (
     BookingFactory,
     FeeItemFactory,
@@ -39,7 +39,11 @@ TOKEN = "fuzz0manager0token0000000000000000000000"  # 40 characters, like DRF's
 # The seeded rows take fixed ids, so the schema (loaded once, at collection) can name them.
 OWNER, REQUESTER_UNIT, INSTRUMENTS, BOOKING, RECORD = 9101, 9102, (9201, 9202), 9301, 9401
 PROGRAMME, APPLICATION, LINE, REWARD = 9501, 9601, 9701, 9801
-REAL_IDS = [OWNER, REQUESTER_UNIT, *INSTRUMENTS, BOOKING, RECORD, PROGRAMME, APPLICATION, LINE, REWARD]
+VOUCHER_PROGRAMME, VOUCHERS, REDEMPTION = 9502, (9901, 9902), 9951
+REAL_IDS = [
+    *(OWNER, REQUESTER_UNIT, *INSTRUMENTS, BOOKING, RECORD, PROGRAMME, APPLICATION, LINE, REWARD),
+    *(VOUCHER_PROGRAMME, *VOUCHERS, REDEMPTION),
+]
 REAL_CODES = ["01", "0101"]
 RULE_STATUSES = ["2xx", "3xx", "400", "401", "403", "404", "409", "429"]
 
@@ -92,11 +96,59 @@ def seed_subsidies(*, owner, requester_unit, requester, instrument):
     )
 
 
+def seed_vouchers(*, owner, manager, requester_unit, requester, instruments):
+    """A voucher programme open today; the requester unit's voucher, which paid half of a service of
+    the manager's instrument that the manager's unit claims in a submitted redemption; and a voucher of
+    the manager's own unit (the manager, its member, sees it) with a draw not yet claimed."""
+    programme = ProgrammeFactory(
+        pk=VOUCHER_PROGRAMME, mode="voucher", base_rate=Decimal("0.5000"), voucher_validity_days=365
+    )
+    today = timezone.localdate()
+    claim = VoucherRedemption.objects.create(
+        pk=REDEMPTION,
+        programme=programme,
+        provider=owner,
+        created_by=manager,
+        status=VoucherRedemption.Status.SUBMITTED,
+        period_start=today - timedelta(days=30),
+        period_end=today - timedelta(days=1),
+        amount=Decimal("790.00"),
+        services=1,
+        submitted_at=timezone.now(),
+    )
+    holders = ((requester_unit, requester, instruments[0], claim), (owner, manager, instruments[1], None))
+    for pk, (unit, user, instrument, redemption) in zip(VOUCHERS, holders, strict=True):
+        voucher = Voucher.objects.create(
+            pk=pk,
+            programme=programme,
+            unit=unit,
+            created_by=user,
+            status=Voucher.Status.ACTIVE,
+            requested_amount=Decimal("10000.00"),
+            purpose="钕铁硼磁体研发测试",
+            quota=Decimal("10000.00"),
+            drawn=Decimal("790.00"),
+            holder_key=f"unit:{unit.pk}",
+            valid_from=today - timedelta(days=30),
+            valid_until=today + timedelta(days=334),
+            decided_at=timezone.now(),
+        )
+        record = paid_record(instrument=instrument, unit=unit, amount="1580.00", days_ago=5)
+        VoucherDraw.objects.create(
+            voucher=voucher,
+            service_record=record,
+            charged=record.amount,
+            share=Decimal("790.00"),
+            amount=Decimal("790.00"),
+            redemption=redemption,
+        )
+
+
 @pytest.fixture(autouse=True)
 def seeded(db, keep_the_test_connection):
     """A unit with a manager (``TOKEN``), two bookable instruments with fees and hours, a requester's
     booking, a service record with no creator (as imported or demo records are) used by the manager, and
-    the subsidy rows of ``seed_subsidies``."""
+    the subsidy rows of ``seed_subsidies`` and ``seed_vouchers``."""
     parent, _ = Category.objects.get_or_create(code="01", defaults={"name": "分析仪器"})
     category, _ = Category.objects.get_or_create(code="0101", defaults={"name": "电子光学", "parent": parent})
     owner = UnitFactory(pk=OWNER, name="内蒙古科技大学")
@@ -134,6 +186,9 @@ def seeded(db, keep_the_test_connection):
         created_by=None,
     )
     seed_subsidies(owner=owner, requester_unit=requester_unit, requester=requester, instrument=instruments[0])
+    seed_vouchers(
+        owner=owner, manager=manager, requester_unit=requester_unit, requester=requester, instruments=instruments
+    )
 
 
 def fuzz_config(token: str | None) -> schemathesis.Config:
@@ -189,10 +244,12 @@ def fuzz_config(token: str | None) -> schemathesis.Config:
                 "body.instrument": {"dictionary": "ids", **real},
                 "body.unit": {"dictionary": "ids", **real},
                 "body.programme": {"dictionary": "ids", **real},
+                "body.provider": {"dictionary": "ids", **real},
                 "body.category": {"dictionary": "codes", **real},
                 "query.category": {"dictionary": "codes", **real},
                 "query.unit": {"dictionary": "ids", **real},
                 "query.programme": {"dictionary": "ids", **real},
+                "query.provider": {"dictionary": "ids", **real},
             },
         }
     )
