@@ -20,6 +20,7 @@ ERROR_DESCRIPTIONS = {
     "403": "Not signed in (session) or not allowed (`code`: `not_authenticated`, `permission_denied`).",
     "404": "Missing, or not yours: the same answer for both (`code`: `not_found`).",
     "409": "The object's state does not allow the step (`invalid_transition`), or the slot is taken (`conflict`).",
+    "415": "The body is not in a media type this operation reads (`code`: `unsupported_media_type`).",
     "429": "Too many failed logins: the account or the address is locked for a while (`code`: `locked_out`).",
 }
 
@@ -97,7 +98,7 @@ class ErrorAutoSchema(AutoSchema):
 
     def error_codes(self) -> list[str]:
         """400 and 404 always; 401 where credentials are read; 403 where a permission or CSRF may
-        refuse; 409 for writes; and the view's ``extra_error_codes``."""
+        refuse; 409 and 415 for writes; and the view's ``extra_error_codes``."""
         write = self.method not in permissions.SAFE_METHODS
         open_to_all = (permissions.AllowAny,) if write else OPEN_PERMISSIONS
         authenticators = self.view.get_authenticators()
@@ -107,7 +108,7 @@ class ErrorAutoSchema(AutoSchema):
         if any(not isinstance(p, open_to_all) for p in self.view.get_permissions()):
             codes.add("403")
         if write:
-            codes.add("409")
+            codes.update(("409", "415"))
             if any(isinstance(a, authentication.SessionAuthentication) for a in authenticators):
                 codes.add("403")
         return sorted(codes)
