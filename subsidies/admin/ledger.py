@@ -20,10 +20,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "programme", "kind", "amount", "holder_key", "application", "reward", "created_by"]
+    list_display = [
+        "created_at",
+        "programme",
+        "kind",
+        "amount",
+        "holder_key",
+        "application",
+        "reward",
+        "voucher",
+        "redemption",
+        "created_by",
+    ]
+    # ``kind`` lists every entry kind, the vouchers' too (grant, draw, draw return, expiry, redemption).
     list_filter = ["programme", "kind"]
     search_fields = ["holder_key", "key", "note"]
-    list_select_related = ["programme", "application__programme", "reward__unit", "reward__programme", "created_by"]
+    list_select_related = [
+        "programme",
+        "application__programme",
+        "reward__unit",
+        "reward__programme",
+        "voucher__programme",
+        "redemption__programme",
+        "created_by",
+    ]
     date_hierarchy = "created_at"
 
 

@@ -85,6 +85,7 @@ class ProgrammeForm(forms.ModelForm):
             "region_city",
             "settlement_cycle",
             "notice_days",
+            "voucher_validity_days",
         ]
 
     def clean(self):
@@ -133,7 +134,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["listed_units"]
     readonly_fields = ["committed", "remaining"]
-    actions = ["compute_rewards", "export_approved", "export_paid"]
+    actions = ["compute_rewards", "export_approved", "export_paid", "export_vouchers", "export_redemptions"]
     fieldsets = [
         (None, {"fields": ["name", "mode", "year"]}),
         (_("Window"), {"fields": ["services_from", "services_until", "applies_from", "applies_until"]}),
@@ -164,6 +165,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
             },
         ),
         (_("Settlement"), {"fields": ["settlement_cycle", "notice_days"]}),
+        (_("Innovation vouchers"), {"fields": ["voucher_validity_days"]}),
     ]
 
     def has_delete_permission(self, request, obj=None):
@@ -274,8 +276,24 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
     def export_paid(self, request, queryset):
         return exporting.list_response(queryset.order_by("year", "pk"), "paid")
 
+    def has_voucher_export_permission(self, request) -> bool:
+        user = request.user
+        return self.has_view_permission(request) and (user.has_perm("subsidies.view_voucher") or can_decide(user))
+
+    @admin.action(description=_("Export the vouchers list (Excel)"), permissions=["voucher_export"])
+    def export_vouchers(self, request, queryset):
+        return exporting.list_response(queryset.order_by("year", "pk"), "vouchers")
+
+    @admin.action(description=_("Export the redemptions list (Excel)"), permissions=["voucher_export"])
+    def export_redemptions(self, request, queryset):
+        return exporting.list_response(queryset.order_by("year", "pk"), "redemptions")
+
     def export_view(self, request, pk, which):
-        if which not in exporting.LISTS or not self.has_export_permission(request):
+        if which in exporting.VOUCHER_LISTS:
+            allowed = self.has_voucher_export_permission(request)
+        else:
+            allowed = which in exporting.APPLICATION_LISTS and self.has_export_permission(request)
+        if not allowed:
             raise PermissionDenied
         programme = get_object_or_404(Programme, pk=pk)
         return exporting.list_response([programme], which)
