@@ -33,6 +33,9 @@ class SubsidiesConfig(AppConfig):
         ("subsidies", "view_ledgerentry"),
         ("subsidies", "view_capcounter"),
         ("subsidies", "decide_application"),
+        ("subsidies", "view_voucher"),
+        ("subsidies", "view_voucherdraw"),
+        ("subsidies", "view_voucherredemption"),
     ]
     dashboard_panel = "subsidies.panels.dashboard_panel"
     api_register = "subsidies.api.register"

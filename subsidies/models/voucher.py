@@ -43,9 +43,13 @@ class Voucher(models.Model):
     }
     USABLE_STATUSES = (S.GRANTED, S.ACTIVE)
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="vouchers")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("programme")
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("enterprise"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.REQUESTED)
     requested_amount = models.DecimalField(_("quota asked (yuan)"), **MONEY_FIELD)
     purpose = models.TextField(_("what the work is for"), max_length=1000)
@@ -99,7 +103,7 @@ class VoucherDraw(models.Model):
     never more than the balance. A service record is drawn on at most one voucher (unique), and
     never also claimed in a reimbursement application (a PostgreSQL trigger and the services)."""
 
-    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="draws")
+    voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="draws", verbose_name=_("voucher"))
     service_record = models.OneToOneField(
         ServiceRecord, on_delete=models.PROTECT, related_name="voucher_draw", verbose_name=_("service record")
     )
@@ -158,11 +162,15 @@ class VoucherRedemption(models.Model):
         S.REJECTED: set(),
     }
 
-    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="redemptions")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="redemptions", verbose_name=_("programme")
+    )
     provider = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="voucher_redemptions", verbose_name=_("provider unit")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.DRAFT)
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period until"))

@@ -248,6 +248,19 @@ def voucher_draw_correct(*, record: ServiceRecord, actor=None) -> VoucherDraw:
     if draw.redemption_id is not None and draw.redemption.status not in ("draft", "returned", "rejected"):
         raise DomainError(_("This service's voucher share is claimed for redemption; it cannot change now."))
     share = _share(voucher, record)
+    if voucher.status == S.EXPIRED:
+        # What the voucher did not pay was released at expiry: the draw stays, the user pays the rest.
+        if record.amount < draw.amount:
+            raise DomainError(
+                _("The voucher, now expired, paid %(paid)s of this service; the charge cannot go below it.")
+                % {"paid": format_yuan(draw.amount)},
+                field="amount",
+            )
+        draw.charged, draw.share, draw.revision = record.amount, share, draw.revision + 1
+        draw.note = _("The voucher had expired when the charge was corrected; it pays what it paid.")
+        draw._history_user, draw._change_reason = actor, "charge corrected after expiry"
+        draw.save()
+        return draw
     amount = min(share, voucher.remaining + draw.amount)
     difference = amount - draw.amount
     draw.charged, draw.share, draw.revision = record.amount, share, draw.revision + 1

@@ -304,3 +304,18 @@ def test_reminders_a_month_and_a_week_before_expiry_go_once_each(voucher, admin)
     assert vouchers.voucher_expiry_reminders(today=until - timedelta(days=6)) == 0
     lapses = Notification.objects.filter(recipient=admin, subject_msgid__contains="lapses")
     assert lapses.count() == 2 and "10,000.00" in lapses.first().subject
+
+
+def test_a_correction_after_expiry_leaves_the_draw_and_the_user_pays_the_rest(
+    voucher, programme, tem, admin, enterprise, provider_manager
+):
+    from bookings.services import service_record_correct_amount
+
+    record = completed_booking(instrument=tem, requester=admin, unit=enterprise, manager=provider_manager)
+    vouchers.vouchers_expire(today=voucher.valid_until + timedelta(days=1))
+    service_record_correct_amount(actor=provider_manager, record=record, amount=Decimal("5000.00"), reason="加测")
+    draw = VoucherDraw.objects.get()
+    assert draw.amount == Decimal("1500.00") and draw.paid_by_user == Decimal("3500.00")
+    with pytest.raises(DomainError):
+        service_record_correct_amount(actor=provider_manager, record=record, amount=Decimal("1000.00"), reason="x")
+    assert services.ledger_check(programme) == []
