@@ -7,7 +7,10 @@ An app declares its additions as attributes of its ``AppConfig`` (``bookings/app
 - ``demo_seeder``: dotted path of ``seed(stdout=None)``, run by ``manage.py seed_demo``;
 - ``api_register``: dotted path of ``register(router, **options)``, adding its viewsets to /api/v1/;
 - ``dashboard_panel``: dotted path of ``panel(request)``, a part of the signed-in dashboard;
-- ``unit_profile_panel``: dotted path of ``panel(request, unit)``, a part of a unit's profile page.
+- ``unit_profile_panel``: dotted path of ``panel(request, unit)``, a part of a unit's profile page;
+- ``booking_panel``: dotted path of ``panel(request, instrument, proposal)``, a part of the booking
+  page (``bookings.views.calendar.Proposal``: the units, the form's data and the estimate);
+- ``service_record_panel``: dotted path of ``panel(request, record)``, a part of a service record's page.
 
 A panel returns ``(template_name, context)`` or ``None`` (see ``core/panels.py``). Nothing here
 names an app: adding one is adding it to ``INSTALLED_APPS`` and its URLs to ``platform_site/urls.py``.
@@ -70,3 +73,11 @@ def dashboard_panels() -> list:
 
 def unit_profile_panels() -> list:
     return _imported("unit_profile_panel")
+
+
+def booking_panels() -> list:
+    return _imported("booking_panel")
+
+
+def service_record_panels() -> list:
+    return _imported("service_record_panel")

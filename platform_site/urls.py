@@ -12,6 +12,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from bookings.filters import CatalogueFilter
+from bookings.urls import bookings_urlpatterns
 from instruments.urls import instruments_urlpatterns
 from members.urls import members_urlpatterns
 
@@ -21,6 +22,9 @@ from .api_errors import api_not_found
 from .lockout import LockedTokenView
 
 members_urls = members_urlpatterns(unit_profile_panels=extensions.unit_profile_panels())
+bookings_urls = bookings_urlpatterns(
+    booking_panels=extensions.booking_panels(), service_record_panels=extensions.service_record_panels()
+)
 instruments_urls = instruments_urlpatterns(
     filterset_class=CatalogueFilter, detail_template="bookings/instrument_detail.html"
 )
@@ -31,7 +35,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("", include((members_urls, "members"))),
     path("", include((instruments_urls, "instruments"))),
-    path("", include("bookings.urls")),
+    path("", include((bookings_urls, "bookings"))),
     path("", include("subsidies.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -38,4 +38,6 @@ class SubsidiesConfig(AppConfig):
         ("subsidies", "view_voucherredemption"),
     ]
     dashboard_panel = "subsidies.panels.dashboard_panel"
+    booking_panel = "subsidies.panels.booking_panel"
+    service_record_panel = "subsidies.panels.service_record_panel"
     api_register = "subsidies.api.register"

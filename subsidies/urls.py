@@ -23,4 +23,11 @@ urlpatterns = [
     path("subsidies/evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("subsidies/evidence/<int:pk>/remove/", views.evidence_remove, name="evidence_remove"),
     path("subsidies/lines/<int:pk>/<slug:action>/", views.line_action, name="line_action"),
+    path("subsidies/programmes/<int:pk>/voucher/", views.voucher_apply, name="voucher_apply"),
+    path("subsidies/vouchers/", views.voucher_list, name="voucher_list"),
+    path("subsidies/vouchers/<int:pk>/", views.voucher_detail, name="voucher_detail"),
+    path("subsidies/redemptions/", views.redemption_list, name="redemption_list"),
+    path("subsidies/redemptions/new/", views.redemption_create, name="redemption_create"),
+    path("subsidies/redemptions/<int:pk>/", views.redemption_detail, name="redemption_detail"),
+    path("subsidies/redemptions/<int:pk>/submit/", views.redemption_submit, name="redemption_submit"),
 ]

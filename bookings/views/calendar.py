@@ -1,6 +1,7 @@
 """The week calendar of an instrument with the booking request form."""
 
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import timeparse
+from core.panels import render_panels
 from members.permissions import is_unit_manager
 
 from .. import fees, selectors, services
@@ -18,6 +20,16 @@ from ..exceptions import DomainError
 from ..forms import BookingRequestForm
 from ..models import Booking
 from ..rules import is_external_use
+
+
+class Proposal(NamedTuple):
+    """What a booking page's panel (platform_site/urls.py) is given besides the instrument: the
+    units the user may book for, and once the user asked for an estimate, the form's data and the
+    estimate (``fees.Estimate``); before that both are None."""
+
+    units: list
+    data: dict | None
+    estimate: fees.Estimate | None
 
 
 def _week_start(request) -> date:
@@ -68,8 +80,9 @@ def _request_booking(request, instrument, data):
     return redirect(booking)
 
 
-def calendar(request, pk):
-    """The week calendar of an instrument with the request form (signed-in members of a unit)."""
+def calendar(request, pk, panels=()):
+    """The week calendar of an instrument with the request form (signed-in members of a unit),
+    and the panels the apps above add to it (bookings/urls.py)."""
     instrument = selectors.instrument_get_for_booking(user=request.user, pk=pk)
     now = timezone.now()
     week_start = _week_start(request)
@@ -114,4 +127,6 @@ def calendar(request, pk):
         and not is_external_use(user_unit_id=unit_for_prices.pk, owner_unit_id=instrument.unit_id),
         "estimate": estimate,
     }
+    proposal = Proposal(list(units), form.cleaned_data if estimate is not None else None, estimate)
+    context["panels"] = render_panels(panels, request, instrument, proposal)
     return render(request, "bookings/calendar.html", context)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.panels import render_panels
 from members.permissions import is_unit_manager
 
 from .. import importing, selectors, services
@@ -31,7 +32,8 @@ def record_list(request):
 
 
 @login_required
-def record_detail(request, pk):
+def record_detail(request, pk, panels=()):
+    """One service record, with the panels the apps above add to it (bookings/urls.py)."""
     record = selectors.service_record_get_for_user(user=request.user, pk=pk)
     form = RateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -48,7 +50,7 @@ def record_detail(request, pk):
             messages.success(request, _("Thank you for your rating."))
             return redirect(record)
     can_rate = record.user_id == request.user.pk and record.rating is None
-    context = {"record": record, "form": form, "can_rate": can_rate}
+    context = {"record": record, "form": form, "can_rate": can_rate, "panels": render_panels(panels, request, record)}
     if is_unit_manager(request.user, record.instrument.unit):
         context["paid_form"] = MarkPaidForm(
             initial={"paid_on": record.paid_on or local(timezone.now()).date(), "invoice_number": record.invoice_number}

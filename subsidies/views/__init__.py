@@ -5,6 +5,8 @@ from .edit import application_edit, evidence_remove, evidence_upload
 from .evidence import evidence_file
 from .provider import line_action, provider_queue
 from .public import notice, statement
+from .redemptions import redemption_create, redemption_detail, redemption_list, redemption_submit
+from .vouchers import voucher_apply, voucher_detail, voucher_list
 
 __all__ = [
     "application_action",
@@ -18,5 +20,12 @@ __all__ = [
     "line_action",
     "notice",
     "provider_queue",
+    "redemption_create",
+    "redemption_detail",
+    "redemption_list",
+    "redemption_submit",
     "statement",
+    "voucher_apply",
+    "voucher_detail",
+    "voucher_list",
 ]

@@ -14,23 +14,28 @@ from core.exceptions import DomainError
 from core.transitions import allowed_targets
 from members.selectors import unit_ids_managed_by
 
-from .. import page_selectors, selectors, services
+from .. import page_selectors, selectors, services, voucher_selectors
 from ..forms import ApplyForm
-from ..models import Application, Programme
+from ..models import Application, Mode, Programme
 from ..permissions import can_apply_for
 
 PAGE_SIZE = 20
+VOUCHER_ROWS = 5
 S = Application.Status
 
 
 @login_required
 def index(request):
-    """Open programmes with their rules and an Apply button per unit, and the units' applications."""
+    """Open programmes with their rules and an Apply button per unit (a voucher programme: Apply
+    for a voucher), the units' latest vouchers and their applications."""
     applications = page_selectors.application_list_for_index(user=request.user)
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    vouchers = list(voucher_selectors.voucher_list_for_user(user=request.user)[: VOUCHER_ROWS + 1])
     context = {
         "offers": page_selectors.programme_offers(user=request.user),
         "page": page,
+        "vouchers": vouchers[:VOUCHER_ROWS],
+        "more_vouchers": len(vouchers) > VOUCHER_ROWS,
         "manages_instruments": unit_ids_managed_by(request.user).exists(),
     }
     return render(request, "subsidies/index.html", context)
@@ -40,6 +45,8 @@ def index(request):
 def apply(request, pk):
     """Start a draft in a programme, for one of the units the user administers."""
     programme = get_object_or_404(Programme, pk=pk)
+    if programme.mode == Mode.VOUCHER:  # a voucher is asked for with an amount, not with services
+        return redirect("subsidies:voucher_apply", pk=programme.pk)
     units = page_selectors.units_for_applying(user=request.user)
     form = ApplyForm(request.POST or None, units=units, initial={"unit": units[0].pk if units else None})
     if request.method == "POST" and form.is_valid():
