@@ -152,6 +152,11 @@ class MarkPaidForm(forms.Form):
     invoice_number = forms.CharField(label=_("Invoice number"), max_length=50, required=False)
 
 
+class CorrectAmountForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount charged (yuan)"), max_digits=12, decimal_places=2, min_value=0)
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=1000)
+
+
 class OutageForm(forms.Form):
     starts_at = local_datetime_field(_("From"))
     ends_at = local_datetime_field(_("Until"))

@@ -33,6 +33,7 @@ def bookings_urlpatterns(*, booking_panels=(), service_record_panels=()):
             name="record_detail",
         ),
         path("service-records/<int:pk>/paid/", views.record_mark_paid, name="record_mark_paid"),
+        path("service-records/<int:pk>/amount/", views.record_correct_amount, name="record_correct_amount"),
         path("calendar-feeds/", views.feeds, name="feeds"),
         path("calendar-feeds/<str:token>/bookings.ics", views.feed_user, name="feed_user"),
         path("calendar-feeds/<str:token>/instruments/<int:pk>.ics", views.feed_instrument, name="feed_instrument"),

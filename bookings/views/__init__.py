@@ -8,6 +8,7 @@ from .calendar import calendar
 from .feeds import feed_instrument, feed_user, feeds
 from .outages import outage_withdraw, outages
 from .records import (
+    record_correct_amount,
     record_create,
     record_detail,
     record_import,
@@ -33,6 +34,7 @@ __all__ = [
     "record_import_review",
     "record_import_template",
     "record_list",
+    "record_correct_amount",
     "record_mark_paid",
     "requests_queue",
 ]

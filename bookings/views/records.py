@@ -16,7 +16,7 @@ from .. import importing, selectors, services
 from ..availability import local
 from ..exceptions import DomainError
 from ..filters import ServiceRecordFilter
-from ..forms import ImportForm, MarkPaidForm, RateForm, ServiceRecordForm
+from ..forms import CorrectAmountForm, ImportForm, MarkPaidForm, RateForm, ServiceRecordForm
 from ..models import ServiceRecordImport
 
 PAGE_SIZE = 20
@@ -55,6 +55,8 @@ def record_detail(request, pk, panels=()):
         context["paid_form"] = MarkPaidForm(
             initial={"paid_on": record.paid_on or local(timezone.now()).date(), "invoice_number": record.invoice_number}
         )
+        if record.paid_on is None:
+            context["amount_form"] = CorrectAmountForm(initial={"amount": record.amount})
     return render(request, "bookings/record_detail.html", context)
 
 
@@ -74,6 +76,25 @@ def record_mark_paid(request, pk):
         messages.error(request, err.message)
     else:
         messages.success(request, _("The payment is recorded."))
+    return redirect(record)
+
+
+@login_required
+@require_POST
+def record_correct_amount(request, pk):
+    """The owner's managers correct an unpaid record's amount, with a reason."""
+    record = selectors.service_record_get_for_manager(user=request.user, pk=pk)
+    form = CorrectAmountForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items() if k in form.fields)
+        messages.error(request, errors or _("Check the form."))
+        return redirect(record)
+    try:
+        services.service_record_correct_amount(actor=request.user, record=record, **form.cleaned_data)
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("The amount is corrected."))
     return redirect(record)
 
 

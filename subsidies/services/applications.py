@@ -13,7 +13,7 @@ from core.transitions import transition
 from members.models import Unit
 
 from .. import rules, selectors
-from ..models import Application, ApplicationLine, Evidence, Programme
+from ..models import Application, ApplicationLine, Evidence, Mode, Programme
 from ..permissions import can_apply_for, can_confirm_for
 from .notify import notify_applicant, notify_providers
 
@@ -48,6 +48,8 @@ def application_create(
             _("This programme accepts applications from %(start)s to %(end)s.")
             % {"start": programme.applies_from, "end": programme.applies_until}
         )
+    if programme.mode == Mode.VOUCHER:
+        raise DomainError(_("This programme pays by innovation voucher; apply for a voucher instead."))
     problem = rules.applicant_problem(programme, unit)
     if problem:
         raise DomainError(problem)

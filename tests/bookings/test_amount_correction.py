@@ -49,3 +49,20 @@ def test_someone_outside_the_owner_unit_cannot_correct(record, enterprise):
         service_record_correct_amount(
             actor=member_of(enterprise, role="admin"), record=record, amount=Decimal("1.00"), reason="x"
         )
+
+
+def test_the_record_page_corrects_the_amount_for_the_owner_only(client, record, manager, enterprise):
+    from django.http import HttpRequest
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    url = reverse("bookings:record_correct_amount", args=[record.pk])
+    client.login(request=HttpRequest(), username=manager.email, password=PASSWORD)
+    assert 'id="amount-form"' in client.get(record.get_absolute_url()).content.decode()
+    client.post(url, {"amount": "700.00", "reason": "少测一个样品"})
+    record.refresh_from_db()
+    assert record.amount == Decimal("700.00")
+    outsider = member_of(enterprise, role="admin")
+    client.login(request=HttpRequest(), username=outsider.email, password=PASSWORD)
+    assert client.post(url, {"amount": "1.00", "reason": "x"}).status_code == 404
