@@ -1,9 +1,10 @@
 """The innovation voucher journey: an enterprise administrator applies for a voucher on its page; a
-bureau officer grants it (through the service here; the admin screens are another door); the
+bureau officer grants part of it in the admin, with a reason; the
 enterprise books an eligible instrument and sees the voucher's balance and its share of the
 estimate; the owner approves and completes the booking through the bookings pages; the draw shows
 on the enterprise's voucher page and on the service record's page for both sides; the provider
-redeems the ended period and submits; the bureau pays (services) and the provider sees it paid.
+redeems the ended period and submits; the bureau approves, publicises and pays it in the admin, and
+the provider sees it paid.
 The new pages pass axe-core's WCAG 2.1 A/AA rules; the redemption page is checked on a phone."""
 
 from datetime import datetime, timedelta
@@ -14,10 +15,13 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from bookings.models import Booking, ServiceRecord, SlotHold
-from subsidies import services
 from subsidies.models import Voucher, VoucherDraw, VoucherRedemption
 from tests.bookings.factories import FeeItemFactory, InstrumentFactory, member_of, weekday_hours
 from tests.browser.test_subsidy_pages import axe_violations, csp_errors, log_in, new_page
+from tests.browser.test_voucher_admin import (
+    bureau_approves_publicises_and_pays_redemption,
+    bureau_grants_a_smaller_quota,
+)
 from tests.factories import UnitFactory
 from tests.subsidies.voucher_factories import voucher_programme
 
@@ -83,19 +87,22 @@ def test_apply_grant_book_with_the_voucher_complete_redeem_and_submit(browser, l
     assert voucher.status == Voucher.Status.REQUESTED and voucher.requested_amount == Decimal("20000.00")
     screenshot(page, "voucher-requested")
 
-    # A bureau officer grants it (the admin screens are another door onto the same service); the
+    # A bureau officer (who may also pay) grants 15,000.00 of it in the admin, with a reason. The
     # grant dates it today: a month back here, so the service recorded below falls within it.
-    services.voucher_grant(actor=officer, voucher=voucher)
+    officer.user_permissions.add(Permission.objects.get(codename="pay_application"))
+    officer = type(officer).objects.get(pk=officer.pk)
+    bureau_context, bureau_page = new_page(browser)
+    bureau_grants_a_smaller_quota(bureau_page, base, screenshot, officer, voucher, amount="15000.00")
     Voucher.objects.filter(pk=voucher.pk).update(valid_from=timezone.localdate() - timedelta(days=30))
     page.reload()
-    assert "20,000.00" in page.inner_text("#voucher-remaining")
+    assert "15,000.00" in page.inner_text("#voucher-remaining")
     screenshot(page, "voucher-granted")
     assert axe_violations(page) == []
 
     # The booking page of the TEM: the voucher's balance, then its share of the estimate.
     page.goto(f"{base}/instruments/{tem.pk}/book/")
     page.wait_for_selector("#voucher-panel")
-    assert "20,000.00" in page.inner_text("#voucher-panel")
+    assert "15,000.00" in page.inner_text("#voucher-panel")
     page.click("a[rel=next]")
     page.wait_for_selector("#week-calendar")
     page.locator("#week-calendar td.cell-free a").first.click()
@@ -148,7 +155,7 @@ def test_apply_grant_book_with_the_voucher_complete_redeem_and_submit(browser, l
     log_in(page, base, world["admin"].email)
     page.goto(f"{base}/subsidies/vouchers/")
     page.wait_for_selector(f"#voucher-{voucher.pk}")
-    assert "19,605.00" in page.inner_text(f"#voucher-{voucher.pk} .remaining")
+    assert "14,605.00" in page.inner_text(f"#voucher-{voucher.pk} .remaining")
     screenshot(page, "voucher-list")
     assert axe_violations(page) == []
     page.click(f"#voucher-{voucher.pk} a")
@@ -191,14 +198,12 @@ def test_apply_grant_book_with_the_voucher_complete_redeem_and_submit(browser, l
     assert redemption.status == "submitted" and page.locator("#submit-redemption").count() == 0
     screenshot(page, "phone-redemption-submitted")
 
-    # The bureau approves, publicises and, after the notice, pays (services here); the provider
+    # The bureau approves, publicises and, after the notice, pays in the admin; the provider
     # sees the redemption paid and the service record says which redemption claims it.
-    officer.user_permissions.add(Permission.objects.get(codename="pay_application"))
-    officer = type(officer).objects.get(pk=officer.pk)
-    services.redemption_approve(actor=officer, redemption=redemption)
-    today = timezone.localdate()
-    services.redemption_publicise(actor=officer, redemption=redemption, today=today - timedelta(days=10))
-    services.redemption_pay(actor=officer, redemption=redemption, reference="CW-2026-V001")
+    bureau_approves_publicises_and_pays_redemption(
+        bureau_page, base, screenshot, officer, redemption, reference="CW-2026-V001"
+    )
+    bureau_context.close()
     page.reload()
     assert "CW-2026-V001" in page.inner_text("#paid")
     screenshot(page, "phone-redemption-paid")
