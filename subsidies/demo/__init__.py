@@ -12,7 +12,8 @@ year's: applications open from a month ago to a month ahead, a 3,000,000 yuan bu
 Everything is made through the services by the demo's people (``actors.py``), from eligible
 service records of the bookings demo (new ones are entered through the bookings services only
 where a period has too few). Runs after the bookings seeder; does nothing without service records
-or the demo bureau officer, and nothing for a programme that already exists (by name)."""
+or the demo bureau officer, and nothing for a programme that already exists (by name). Then the
+voucher programme (``vouchers.py``)."""
 
 import random
 from datetime import date, timedelta
@@ -27,6 +28,7 @@ from members.models import Notification, Unit
 
 from .. import services
 from ..models import Application, Programme, ProviderReward
+from . import vouchers
 from .actors import Actors, Records
 from .claims import TARGETS, Claims
 
@@ -73,7 +75,13 @@ def _say(stdout, text):
 
 
 def seed(stdout=None):
-    """Create the two demo programmes and their applications; a second run changes nothing."""
+    """Create the two demo programmes and their applications, then the voucher programme; a
+    second run changes nothing."""
+    _reimbursement(stdout)
+    vouchers.seed(stdout)
+
+
+def _reimbursement(stdout):
     today = timezone.localdate()
     names = {"closed": NAME.format(year=today.year - 1), "open": NAME.format(year=today.year)}
     missing = [kind for kind, name in names.items() if not Programme.objects.filter(name=name).exists()]

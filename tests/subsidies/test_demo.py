@@ -31,6 +31,7 @@ from subsidies.permissions import can_decide, can_pay
 from tests.bookings.factories import FeeItemFactory, InstrumentFactory, weekday_hours
 
 from .factories import ProgrammeFactory
+from .test_voucher_demo import check_the_voucher_demo
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
@@ -81,12 +82,14 @@ def test_the_demo(django_user_model):
     _world()
     demo.seed()
     today = timezone.localdate()
-    open_, closed = Programme.objects.get(year=today.year), Programme.objects.get(year=today.year - 1)
+    open_ = Programme.objects.get(year=today.year, mode="reimbursement")  # the voucher one is of this year too
+    closed = Programme.objects.get(year=today.year - 1)
     check_the_open_programme_is_qingdaos_with_every_state(open_, django_user_model)
     check_the_notice_page_shows_the_publicised_ones(open_)
     check_the_closed_programme_is_paid_and_mostly_used(closed)
     check_the_ledgers_balance_and_claims_are_eligible([open_, closed])
     check_the_finance_officer_pays_and_nobody_is_mailed(django_user_model)
+    check_the_voucher_demo()
     assert 20 <= Application.objects.count() <= 40
     counts = _counts()
     demo.seed()
