@@ -163,6 +163,7 @@ class Records:
                     started_at__lt=at_local(last, time(0)),
                 )
                 .exclude(Exists(claimed))
+                .exclude(voucher_draw__isnull=False)  # one subsidy per service
                 .select_related("instrument")
                 .only(*POOL_FIELDS)
                 .order_by("started_at", "pk")
