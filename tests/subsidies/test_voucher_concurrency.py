@@ -90,3 +90,21 @@ def test_twenty_grants_over_the_budget_end_within_it(postgres, officer):
     programme.refresh_from_db()
     assert programme.committed == Decimal("50000.00")
     assert services.ledger_check(programme) == []
+
+
+def test_twenty_grants_to_one_enterprise_end_within_its_cap(postgres, officer, enterprise, admin):
+    programme = voucher_programme(cap_per_enterprise=Decimal("12000.00"))
+    requests = [
+        vouchers.voucher_apply(
+            actor=admin, programme=programme, unit=enterprise, amount=Decimal("3000"), purpose="研发"
+        )
+        for _ in range(20)
+    ]
+    outcomes = race([lambda v=v: vouchers.voucher_grant(actor=officer, voucher=v) for v in requests])
+    assert outcomes.count("done") == 4, outcomes
+    refused = [o for o in outcomes if o.startswith("refused")]
+    assert len(refused) == 16 and all(
+        "enterprise cap of 12,000.00" in o and "exceeded by 3,000.00" in o for o in refused
+    )
+    assert programme.counters.get().granted == Decimal("12000.00")
+    assert services.ledger_check(programme) == []
