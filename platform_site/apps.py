@@ -19,8 +19,8 @@ class PlatformSiteConfig(AppConfig):
     ]
 
     def ready(self):
-        from .extensions import bureau_group_after_migrate
+        from .extensions import ensure_bureau_group
 
         # Sent once per app that has models (not for this one): the bureau group follows every
         # app's permissions as they are created.
-        post_migrate.connect(bureau_group_after_migrate, dispatch_uid="platform_site.ensure_bureau_group")
+        post_migrate.connect(ensure_bureau_group, dispatch_uid="platform_site.ensure_bureau_group")

@@ -47,15 +47,6 @@ def ensure_bureau_group(**kwargs):
     return roles.ensure_bureau_group(permissions=bureau_permissions())
 
 
-def bureau_group_after_migrate(**kwargs):
-    """The ``post_migrate`` receiver: after ``migrate`` only. ``flush`` (the test runner's, between
-    transactional tests) sends ``post_migrate`` too, without a ``plan``; recreating the group there
-    would give it a new id, and a test that restores the database as migrated (serialized
-    rollback) would then meet a second "bureau_staff". Tests ask for the group by fixture."""
-    if "plan" in kwargs:
-        ensure_bureau_group()
-
-
 def beat_schedule() -> dict:
     schedule = {}
     for config, entries in _declared("beat_schedule"):
