@@ -170,12 +170,11 @@ def district(db):
 
 
 @pytest.fixture
-def celery_worker(redis_url, transactional_db, django_db_serialized_rollback, settings):
+def celery_worker(redis_url, transactional_db, settings):
     """A real Celery worker (in a thread of this process) consuming from real Redis.
 
     Tasks are published to Redis, not run eagerly; the worker shares the test database, which is
-    why the fixture needs ``transactional_db`` (committed data is visible to the worker), with a
-    serialized rollback like every transactional test (see ``pytest_collection_modifyitems``).
+    why the fixture needs ``transactional_db`` (committed data is visible to the worker).
     """
     from celery.contrib.testing.worker import start_worker
     from django.db import connections
@@ -219,25 +218,3 @@ def wait_for(predicate, timeout=20.0, interval=0.1):
             return result
         time.sleep(interval)
     return predicate()
-
-
-def _transactional_without_serialized_rollback(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    transactional = "transactional_db" in item.fixturenames or bool(marker and marker.kwargs.get("transaction"))
-    serialized = "django_db_serialized_rollback" in item.fixturenames or bool(
-        marker and marker.kwargs.get("serialized_rollback")
-    )
-    return transactional and not serialized
-
-
-def pytest_collection_modifyitems(config, items):
-    """Every transactional test restores the database as migrated (serialized rollback). A plain
-    one's closing flush re-creates content types, permissions and the bureau group with new ids,
-    and a serialized test that runs after it then fails to restore ("duplicate key"): which test
-    follows which depends on the order and on xdist, so the rule holds for all of them."""
-    offenders = [item.nodeid for item in items if _transactional_without_serialized_rollback(item)]
-    if offenders:
-        raise pytest.UsageError(
-            "transactional tests need serialized_rollback=True (or the django_db_serialized_rollback fixture):\n  "
-            + "\n  ".join(offenders)
-        )
