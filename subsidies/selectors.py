@@ -4,7 +4,7 @@ the provider's queue, the public notice, and the one way in to an application.""
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -182,7 +182,3 @@ def statement(*, programme: Programme, unit: Unit) -> dict:
     )
     reward = ProviderReward.objects.filter(programme=programme, unit=unit).first()
     return {"applications": applications, "provided": provided, "reward": reward}
-
-
-def q_live_granted():
-    return Q(status__in=Application.GRANTED_STATUSES)

@@ -22,9 +22,6 @@ class ApplicationQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("programme", "unit", "unit__district", "created_by")
 
-    def live(self):
-        return self.exclude(status__in=Application.DEAD_STATUSES)
-
     def publicised_on(self, day):
         """Applications on public notice on ``day``."""
         return self.filter(status=Application.Status.PUBLICISED, notice_from__lte=day, notice_until__gte=day)
