@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "instruments",
     "bookings",
     "subsidies",
+    "reports",
     "platform_site",
 ]
 

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include((instruments_urls, "instruments"))),
     path("", include((bookings_urls, "bookings"))),
     path("", include("subsidies.urls")),
+    path("", include("reports.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,58 @@
+"""SQL building blocks the reports share: seconds since the epoch, and a service's hours that
+fall inside a period (a service spanning two periods is split by its hours, in proportion to
+the time it ran in each), written once for PostgreSQL and SQLite."""
+
+import datetime as dt
+
+from django.db.models import Case, DateTimeField, DecimalField, ExpressionWrapper, F, Func, Q, Value, When
+from django.db.models.functions import Greatest, Least
+
+PRECISE = DecimalField(max_digits=24, decimal_places=6)
+
+
+class EpochSeconds(Func):
+    """Seconds since 1970-01-01 UTC of a timestamp (numeric on PostgreSQL, real on SQLite)."""
+
+    output_field = PRECISE
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)", **extra
+        )
+
+
+def instant(value: dt.datetime) -> Value:
+    return Value(value, output_field=DateTimeField())
+
+
+def in_period_q(start: dt.datetime, end: dt.datetime, prefix: str = "") -> Q:
+    """Records that ran at some time inside [start, end), and instantaneous ones started in it."""
+    started, ended = f"{prefix}started_at", f"{prefix}ended_at"
+    return Q(**{f"{started}__lt": end}) & (Q(**{f"{ended}__gt": start}) | Q(**{f"{started}__gte": start}))
+
+
+def started_in_q(start: dt.datetime, end: dt.datetime, prefix: str = "") -> Q:
+    """Records whose service began in [start, end): what counts, earns and is rated in a period."""
+    return Q(**{f"{prefix}started_at__gte": start, f"{prefix}started_at__lt": end})
+
+
+def hours_in_period(start: dt.datetime, end: dt.datetime, prefix: str = ""):
+    """The part of a record's hours inside [start, end): hours × (time inside ÷ time it ran).
+
+    A record with no duration (only a date) counts whole in the period it started in. The caller
+    restricts the rows to ``in_period_q`` (the expression assumes an overlap)."""
+    started, ended, hours = F(f"{prefix}started_at"), F(f"{prefix}ended_at"), F(f"{prefix}hours")
+    inside = EpochSeconds(Least(ended, instant(end))) - EpochSeconds(Greatest(started, instant(start)))
+    ran = EpochSeconds(ended) - EpochSeconds(started)
+    return Case(
+        When(
+            Q(**{f"{prefix}ended_at__gt": F(f"{prefix}started_at")}),
+            then=ExpressionWrapper(hours * inside / ran, output_field=PRECISE),
+        ),
+        When(started_in_q(start, end, prefix), then=ExpressionWrapper(hours * Value(1), output_field=PRECISE)),
+        default=Value(0, output_field=PRECISE),
+        output_field=PRECISE,
+    )

@@ -1,0 +1,3 @@
+"""Duplicate-purchase reviews: the form, the result and its printable record."""
+
+urlpatterns = []
