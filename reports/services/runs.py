@@ -1,4 +1,4 @@
-"""Every write of the reports app: starting a run, computing it, failing it; keeping reviews."""
+"""Report runs: starting one, computing it on Celery, failing it, and the automatic schedule."""
 
 import datetime as dt
 import logging
@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 from core.exceptions import DomainError
 from core.jobs import job_enqueue, job_mark_failed, job_mark_finished, job_mark_started
 
-from .computing import compute_function
-from .computing.base import RunContext
-from .models import ReportKind, ReportRow, ReportRun, ReportSettings, ScopeKind
-from .periods import Period, period_of_run
-from .permissions import can_start_run
-from .scope import Scope, scope_resolve
+from ..computing import compute_function
+from ..computing.base import RunContext
+from ..models import ReportKind, ReportRow, ReportRun, ReportSettings, ScopeKind
+from ..periods import Period, period_of_run
+from ..permissions import can_start_run
+from ..scope import Scope, scope_resolve
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def report_run_start(
         raise DomainError(_("You can start reports for your own unit only."), field="scope_id")
     if kind == ReportKind.DATA_PACK and scope.kind not in (ScopeKind.PLATFORM, ScopeKind.UNIT):
         raise DomainError(_("A data pack is made for a unit or for the whole platform."), field="scope_kind")
-    from .tasks import report_run_task
+    from ..tasks import report_run_task
 
     with transaction.atomic():
         run = ReportRun.objects.create(
@@ -105,7 +105,7 @@ SCHEDULED_KINDS = (ReportKind.UTILISATION, ReportKind.PLATFORM, ReportKind.SUBSI
 
 def report_runs_schedule(*, today) -> list[ReportRun]:
     """The automatic runs due on ``today``: the month before it, and the year before it in January."""
-    from .periods import period_month, period_year
+    from ..periods import period_month, period_year
 
     last_month = today.replace(day=1) - dt.timedelta(days=1)
     periods = [period_month(last_month.year, last_month.month)]
