@@ -33,7 +33,9 @@ def ratio(part, whole, step: Decimal = RATE_STEP) -> str | None:
 
 
 def dec(value) -> Decimal:
-    return Decimal(str(value)) if value is not None else Decimal(0)
+    """A database sum as a Decimal rounded to the fen (or the hundredth of an hour), so every rate
+    is computed from the figure shown (SQLite's sums of splits are floats: 13.999999… is 14.00)."""
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP) if value is not None else Decimal("0.00")
 
 
 @dataclass
