@@ -10,7 +10,8 @@ An app declares its additions as attributes of its ``AppConfig`` (``bookings/app
 - ``unit_profile_panel``: dotted path of ``panel(request, unit)``, a part of a unit's profile page;
 - ``booking_panel``: dotted path of ``panel(request, instrument, proposal)``, a part of the booking
   page (``bookings.views.calendar.Proposal``: the units, the form's data and the estimate);
-- ``service_record_panel``: dotted path of ``panel(request, record)``, a part of a service record's page.
+- ``service_record_panel``: dotted path of ``panel(request, record)``, a part of a service record's page;
+- ``home_panel``: dotted path of ``panel(request)``, a part of the public home page (figures, charts).
 
 A panel returns ``(template_name, context)`` or ``None`` (see ``core/panels.py``). Nothing here
 names an app: adding one is adding it to ``INSTALLED_APPS`` and its URLs to ``platform_site/urls.py``.
@@ -81,3 +82,7 @@ def booking_panels() -> list:
 
 def service_record_panels() -> list:
     return _imported("service_record_panel")
+
+
+def home_panels() -> list:
+    return _imported("home_panel")

@@ -12,7 +12,8 @@ from . import extensions
 def home(request):
     """The platform's front page: its headline figures, computed from the database, and a search
     box into the catalogue."""
-    return render(request, "home.html", headline_figures())
+    panels = render_panels(extensions.home_panels(), request)
+    return render(request, "home.html", {**headline_figures(), "panels": panels})
 
 
 @login_required

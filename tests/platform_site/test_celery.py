@@ -1,5 +1,6 @@
 """The Celery app's beat schedule is every installed app's ``beat_schedule``."""
 
+from celery.schedules import crontab
 from django.utils.module_loading import import_string
 
 from platform_site.celery import app
@@ -14,6 +15,7 @@ def test_beat_schedule_holds_every_apps_entries():
         "booking-reminders": ("bookings.tasks.booking_reminders_task", 3600.0),
         "vouchers-expire": ("subsidies.tasks.vouchers_expire_task", 86400.0),
         "voucher-expiry-reminders": ("subsidies.tasks.voucher_expiry_reminders_task", 86400.0),
+        "reports-periodic": ("reports.tasks.reports_periodic_task", crontab(minute=20, hour=0, day_of_month=1)),
     }
     assert {name: (entry["task"], entry["schedule"]) for name, entry in schedule.items()} == expected
     for task, _every in expected.values():

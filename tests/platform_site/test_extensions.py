@@ -10,6 +10,7 @@ from instruments import demo as instruments_demo
 from members import demo as members_demo
 from platform_site import extensions
 from platform_site.api import router
+from reports import demo as reports_demo
 from subsidies import demo as subsidies_demo
 
 
@@ -19,6 +20,7 @@ def test_seeders_come_lowest_layer_first():
         instruments_demo.seed,
         bookings_demo.seed,
         subsidies_demo.seed,
+        reports_demo.seed,
     ]
 
 
