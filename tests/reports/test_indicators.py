@@ -16,7 +16,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from bookings.models import Booking, ServiceRecord
 from instruments.models import Instrument
