@@ -23,7 +23,10 @@ class Scope:
         if self.kind == ScopeKind.PLATFORM:
             return Q()
         if self.kind == ScopeKind.DISTRICT:
-            return Q(**{f"{prefix}district_id": self.id})
+            # Where the instrument has no district of its own, its unit's district counts.
+            return Q(**{f"{prefix}district_id": self.id}) | Q(
+                **{f"{prefix}district__isnull": True, f"{prefix}unit__district_id": self.id}
+            )
         if self.kind == ScopeKind.CATEGORY:
             # A category (大类) covers its subcategories (中类): the code is a prefix.
             code = Category.objects.filter(pk=self.id).values_list("code", flat=True).first() or "-"
@@ -33,13 +36,16 @@ class Scope:
         return Q(**{f"{prefix}pk": self.id})
 
     def unit_q(self, prefix: str = "") -> Q:
-        """The condition on units: the unit itself, the district's units, or all."""
+        """The condition on units: the unit itself, the district's units, the owners of the
+        category's or of the instrument, or all."""
         if self.kind == ScopeKind.UNIT:
             return Q(**{f"{prefix}pk": self.id})
         if self.kind == ScopeKind.DISTRICT:
             return Q(**{f"{prefix}district_id": self.id})
         if self.kind == ScopeKind.INSTRUMENT:
             return Q(**{f"{prefix}instruments__pk": self.id})
+        if self.kind == ScopeKind.CATEGORY:  # the units owning instruments of the category
+            return Q(**{f"{prefix}pk__in": Instrument.objects.filter(self.instrument_q()).values("unit_id")})
         return Q()
 
 

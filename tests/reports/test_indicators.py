@@ -183,6 +183,22 @@ def test_scope_unit_without_instruments_is_empty_not_an_error(data):
     assert (f["instruments"], f["effective_hours"], f["utilisation"], f["sharing_rate"]) == (0, "0.00", None, None)
 
 
+def test_scopes_district_category_and_instrument(data):
+    u1_district = data["u1"].district_id
+    run = run_of("utilisation", period_year(2025), scope_kind="district", scope_id=u1_district)
+    assert figures(run)["instruments"] == 3  # their own district is empty: the unit's counts
+    other = run_of("utilisation", period_year(2025), scope_kind="district", scope_id=data["u2"].district_id)
+    assert figures(other)["instruments"] == 0
+    top = data["a"].category.parent
+    assert figures(run_of("utilisation", period_year(2025), scope_kind="category", scope_id=top.pk))[
+        "effective_hours"
+    ] == ("18.00")
+    single = run_of("utilisation", period_year(2025), scope_kind="instrument", scope_id=data["a"].pk)
+    assert (figures(single)["instruments"], figures(single)["effective_hours"]) == (1, "14.00")
+    graded = run_of("evaluation", period_year(2025), scope_kind="category", scope_id=top.pk)
+    assert [row[0] for row in rows(graded, "by_unit")] == ["甲大学"]  # only the owners of the category
+
+
 def test_idle_and_under_used(data):
     run = run_of("idle", period_year(2025))
     got = rows(run, "instruments")
