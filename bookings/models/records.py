@@ -120,6 +120,8 @@ class ServiceRecord(models.Model):
         indexes = [
             models.Index(fields=["instrument", "started_at"]),
             models.Index(fields=["started_at"]),
+            # Reports read the records that overlap a period: started before its end, ended after its start.
+            models.Index(fields=["ended_at"], name="servicerecord_ended_at"),
         ]
 
     def __str__(self):

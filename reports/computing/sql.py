@@ -29,9 +29,10 @@ def instant(value: dt.datetime) -> Value:
 
 
 def in_period_q(start: dt.datetime, end: dt.datetime, prefix: str = "") -> Q:
-    """Records that ran at some time inside [start, end), and instantaneous ones started in it."""
-    started, ended = f"{prefix}started_at", f"{prefix}ended_at"
-    return Q(**{f"{started}__lt": end}) & (Q(**{f"{ended}__gt": start}) | Q(**{f"{started}__gte": start}))
+    """Records that ran at some time inside [start, end), and instantaneous ones started in it
+    (one ending exactly at ``start`` is included with no hours inside). Both bounds are indexed
+    (``started_at`` and ``ended_at``), so a period reads its own records, not the whole history."""
+    return Q(**{f"{prefix}started_at__lt": end, f"{prefix}ended_at__gte": start})
 
 
 def started_in_q(start: dt.datetime, end: dt.datetime, prefix: str = "") -> Q:
