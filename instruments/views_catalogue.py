@@ -7,10 +7,12 @@ search, a template extending the instrument page's (its ``booking`` block) for t
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from core.replica import replica_view
+
 from . import catalogue
 from .filters import InstrumentFilter
 
-PAGE_SIZES = (10, 20, 50)
+PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
 DETAIL_TEMPLATE = "instruments/catalogue/detail.html"
 
@@ -23,8 +25,10 @@ def page_size(request) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
+@replica_view
 def catalogue_list(request, filterset_class=InstrumentFilter):
-    """Anyone may search; a fixed number of queries whatever the page size."""
+    """Anyone may search; a fixed number of queries whatever the page size; reads from the
+    read replica when there is one."""
     filterset = filterset_class(request.GET, queryset=catalogue.instrument_list_public())
     page = Paginator(filterset.qs, page_size(request)).get_page(request.GET.get("page"))
     return render(
@@ -42,8 +46,10 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
     )
 
 
+@replica_view
 def instrument_detail(request, pk, template_name=DETAIL_TEMPLATE):
-    """A public instrument's page; 404 for missing, retired or not-public ones."""
+    """A public instrument's page; 404 for missing, retired or not-public ones. Reads from the
+    read replica when there is one."""
     instrument = catalogue.instrument_get_public(pk=pk)
     similar = catalogue.similar_instruments(instrument)
     return render(

@@ -115,6 +115,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A PostgreSQL read replica, when there is one: the catalogue, the instrument page and report
+# computations read from it (core/replica.py); every write, and every read inside a write, goes to
+# the primary. Without DATABASE_REPLICA_URL the alias mirrors the primary and is never used.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_ENABLED = bool(DATABASE_REPLICA_URL)
+DATABASES["replica"] = (
+    {
+        **env.db_url("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True,
+    }
+    if DATABASE_REPLICA_URL
+    else {**DATABASES["default"]}
+)
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"

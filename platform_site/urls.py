@@ -30,7 +30,9 @@ instruments_urls = instruments_urlpatterns(
 )
 
 urlpatterns = [
+    # The trivial endpoint (the benchmarks' baseline); /health/ checks the database and Redis.
     path("healthz/", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
+    path("health/", views.health, name="health"),
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("", include((members_urls, "members"))),

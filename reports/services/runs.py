@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
 from core.jobs import job_enqueue, job_mark_failed, job_mark_finished, job_mark_started
+from core.replica import replica_reads
 
 from ..computing import compute_function
 from ..computing.base import RunContext
@@ -80,12 +81,15 @@ def report_run_execute(*, run_id: int) -> ReportRun | None:
         scope=Scope(run.scope_kind, run.scope_id, run.scope_label),
         settings=ReportSettings.current(),
     )
-    with transaction.atomic():
-        ReportRow.objects.filter(run=run).delete()
+    # Rows of an interrupted attempt go first; the rows are written in batches as the figures
+    # stream (a run's rows are read only once it is done), and the figures are read from the read
+    # replica when there is one.
+    ReportRow.objects.filter(run=run).delete()
+    with replica_reads():
         compute_function(run.kind)(ctx)
         result = ctx.result()
-        checksum = ctx.checksum(result)
-        changes = {"result": result, "checksum": checksum, "row_count": ctx.row_count()}
+    with transaction.atomic():
+        changes = {"result": result, "checksum": ctx.checksum(result), "row_count": ctx.row_count()}
         job_mark_finished(run, to=ReportRun.Status.DONE, **changes)
         if ctx.file is not None:  # (file name, path of a finished temporary file)
             name, path = ctx.file
@@ -96,8 +100,14 @@ def report_run_execute(*, run_id: int) -> ReportRun | None:
 
 
 def report_run_fail(*, run_id: int, error: str) -> ReportRun | None:
+    """The run failed: it says why, and the rows of its attempt are dropped."""
     run = ReportRun.objects.filter(pk=run_id).first()
-    return job_mark_failed(run, error=error) if run is not None else None
+    if run is None:
+        return None
+    run = job_mark_failed(run, error=error)
+    if run.status == ReportRun.Status.FAILED:
+        ReportRow.objects.filter(run=run).delete()
+    return run
 
 
 SCHEDULED_KINDS = (ReportKind.UTILISATION, ReportKind.PLATFORM, ReportKind.SUBSIDIES, ReportKind.EVALUATION)

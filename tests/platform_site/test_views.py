@@ -93,3 +93,32 @@ def test_a_unit_under_review_has_no_instruments_panel(client):
     client.force_login(MembershipFactory(unit=pending, role="admin").user)
     html = client.get(pending.get_absolute_url()).content.decode()
     assert "unit=" not in html and reverse("instruments:manage_list", args=[pending.pk]) not in html
+
+
+# --- the health endpoint -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_health_says_the_database_answers(client, settings):
+    settings.REDIS_URL = ""
+    response = client.get("/health/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "redis": "not configured"}}
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.django_db
+def test_health_fails_with_503_when_redis_does_not_answer(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = client.get("/health/")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error" and body["checks"]["database"] == "ok"
+    assert body["checks"]["redis"].startswith("error: ")
+
+
+@pytest.mark.django_db
+def test_health_checks_a_real_redis(client, settings, redis_url):
+    settings.REDIS_URL = redis_url
+    response = client.get("/health/")
+    assert response.status_code == 200 and response.json()["checks"]["redis"] == "ok"
