@@ -45,7 +45,9 @@ def review_new(request):
     page = Paginator(selectors.duplicate_review_list_for_viewer(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"form": form, "page": page, "verdict_labels": selectors.VERDICT_LABELS}
+    labels = selectors.VERDICT_LABELS
+    reviews = [(review, labels.get(review.verdict, review.verdict)) for review in page.object_list]
+    context = {"form": form, "page": page, "reviews": reviews}
     return render(request, "reports/review_new.html", context)
 
 

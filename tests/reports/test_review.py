@@ -315,3 +315,19 @@ def test_an_enterprise_member_and_another_unit_get_404(client, asking, region, o
 def test_an_anonymous_visitor_is_sent_to_log_in(client, db):
     response = client.get(reverse("reports:review_new"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_list_of_past_reviews_takes_the_same_queries_for_one_or_fifty(client, asking, region):
+    unit, admin = asking
+    first = ask(unit, admin, Category.objects.get(code="0101"))
+    log_in(client, admin)
+    with CaptureQueriesContext(connection) as one:
+        assert f"review-{first.pk}" in client.get(reverse("reports:review_new")).content.decode()
+    fields = {f: getattr(first, f) for f in ("unit", "category", "name", "model", "specifications", "price")}
+    DuplicateReview.objects.bulk_create(
+        [DuplicateReview(**fields, result=first.result, verdict="review", created_by=admin) for _ in range(49)]
+    )
+    with CaptureQueriesContext(connection) as fifty:
+        page = client.get(reverse("reports:review_new"))
+    assert len(page.context["reviews"]) == 20  # a page of them
+    assert len(one.captured_queries) == len(fifty.captured_queries)
