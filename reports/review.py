@@ -22,13 +22,14 @@ from datetime import timedelta
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.functions import Lower, Replace
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bookings.availability import clip, opening_periods, subtract
 from bookings.selectors import holds_between
 from instruments.models import Instrument, OpeningHours
-from instruments.search import HAN_CLASS, han_grams, normalise
+from instruments.search import HAN_CLASS, normalise, token_grams
 from members.models import Membership, Unit
 
 from .computing.base import dec, num, ratio
@@ -120,8 +121,7 @@ def search_terms(*, name: str, model: str, specifications: str) -> list[str]:
 
     for text in (name, model, specifications):
         normal = normalise(text)
-        grams = sorted(g for g in han_grams(normal) if len(g) == 2)
-        for gram in grams:
+        for gram in sorted(token_grams(normal)):
             add(gram)
         for word in WORD_SPLIT.split(re.sub(f"[{HAN_CLASS}]+", " ", normal)):
             if len(word) >= 2:
@@ -227,8 +227,6 @@ def is_bookable_for(row: dict, unit_id: int) -> bool:
 
 def review_findings(*, unit, category, name, model, specifications, price, now: dt.datetime) -> Findings:
     """What the review lists and decides, as plain data for ``DuplicateReview.result``."""
-    from django.utils import timezone
-
     settings = ReportSettings.current()
     today = timezone.localtime(now).date()
     period = last_twelve_months(today)

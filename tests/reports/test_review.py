@@ -102,6 +102,11 @@ def test_model_core_ignores_punctuation_case_and_the_variant_letter():
     assert selectors.model_core("X") == ""
 
 
+def test_terms_are_han_bigrams_and_latin_words():
+    terms = selectors.search_terms(name="透射电镜", model="JEM-2100F", specifications="分辨率 0.23 nm；泵")
+    assert sorted(terms) == sorted(["电镜", "射电", "透射", "jem-2100f", "分辨", "辨率", "泵", "0.23", "nm"])
+
+
 def test_same_subcategory_first_ranked_by_the_model_then_the_other_subcategories(region):
     eo = Category.objects.get(code="0101")
     rows = selectors.similar_instruments(category=eo, name="透射电子显微镜", model="JEM-2100F", specifications=SPECS)
