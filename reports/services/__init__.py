@@ -1,5 +1,6 @@
 """Every write of the reports app (report runs in ``runs``; duplicate-purchase reviews in ``review``)."""
 
+from .review import duplicate_review_create  # noqa: F401
 from .runs import (  # noqa: F401
     MAX_ATTEMPTS,
     report_run_execute,

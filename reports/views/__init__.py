@@ -1,0 +1,1 @@
+"""Pages of the reports app: each view parses input, calls one service or selector, and renders."""
