@@ -33,11 +33,11 @@ STYLE = Style(
     foreground_strong="#1f2933",
     foreground_subtle="#52606d",
     colors=("#1d5fa8", "#d9822b", "#2f855a", "#9b2c2c", "#6b46c1"),
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=14,
-    value_font_size=12,
-    tooltip_font_size=13,
+    label_font_size=15,
+    major_label_font_size=15,
+    legend_font_size=16,
+    value_font_size=14,
+    tooltip_font_size=14,
 )
 
 
@@ -84,16 +84,16 @@ def chart_svg(chart: dict) -> str:
     """The chart (``{"key", "kind": "bar"|"hbar", "labels", "series"}``) as an SVG string."""
     horizontal = chart.get("kind") == "hbar"
     labels = chart_labels(chart)
-    height = max(320, 60 + 36 * len(labels)) if horizontal else 420
+    height = max(300, 80 + 40 * len(labels)) if horizontal else 400
     config = {
         "js": [],
         "disable_xml_declaration": True,
         "style": STYLE,
-        "width": 800,
+        "width": 640,
         "height": height,
         "show_legend": len(chart["series"]) > 1,
         "legend_at_bottom": True,
-        "truncate_label": 24,
+        "truncate_label": 16,
         "x_label_rotation": 0 if horizontal or len(labels) <= 6 else 30,
         "print_values": False,
         "no_data_text": _("No data"),

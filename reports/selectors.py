@@ -3,6 +3,7 @@ runs a viewer may see, a table's rows, and the run of the previous period to com
 
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import F
 from django.http import Http404
 
 from .models import ReportKind, ReportRow, ReportRun, ScopeKind
@@ -54,7 +55,7 @@ def report_run_previous(run: ReportRun) -> ReportRun | None:
         period_end=previous.end,
         scope_kind=run.scope_kind,
         scope_id=run.scope_id,
-    ).order_by("-finished_at", "-created_at", "-pk")
+    ).order_by(F("finished_at").desc(nulls_last=True), "-created_at", "-pk")
     done = same.done().first()
     if done is not None:
         return done
@@ -101,6 +102,6 @@ def latest_platform_figures_run() -> ReportRun | None:
     return (
         ReportRun.objects.done()
         .filter(kind=ReportKind.PLATFORM, scope_kind=ScopeKind.PLATFORM, scope_id__isnull=True)
-        .order_by("-period_end", "-finished_at", "-pk")
+        .order_by("-period_end", F("finished_at").desc(nulls_last=True), "-pk")
         .first()
     )
