@@ -8,6 +8,7 @@ To watch the bar, the run's task is held back (``job_enqueue`` replaced) and com
 itself step by step; the comparison's run is computed eagerly, as on the embedded default."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import openpyxl
@@ -118,6 +119,7 @@ def test_start_watch_open_a_chart_compare_and_download(
         page.click("#download-xlsx")
     download = download_info.value
     assert download.suggested_filename.endswith(".xlsx")
-    book = openpyxl.load_workbook(download.path())
+    with open(download.path(), "rb") as handle:  # Playwright's file has no extension
+        book = openpyxl.load_workbook(io.BytesIO(handle.read()))
     assert book.sheetnames[0] == "主要指标" and "仪器" in book.sheetnames
     assert blocked == []
