@@ -6,6 +6,7 @@ security policy would refuse it (and it does nothing without pygal's JavaScript)
 """
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 import pygal
@@ -22,6 +23,7 @@ KEYED_LABELS = {"utilisation_bands", "grades"}
 RATE_SERIES = {"utilisation", "sharing_rate", "entry_rate", "participation_rate", "open_rate", "external_sharing_rate"}
 WAN_SERIES = {"original_value", "total_value", "value", "idle_value", "underused_value"}
 YUAN_SERIES = {"income", "external_income", "subsidies_granted", "subsidies_paid", "paid", "budget"}
+LABEL_CHARS = 14
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 
@@ -80,6 +82,15 @@ def chart_labels(chart: dict) -> list[str]:
     return [str(text) for text in chart["labels"]]
 
 
+def shorten(text: str, size: int = LABEL_CHARS) -> str:
+    """A long name (an instrument and its model) cut for a chart; its table has it in full."""
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def wide_chars(text: str) -> int:
+    return sum(unicodedata.east_asian_width(char) in ("W", "F") for char in text)
+
+
 def chart_svg(chart: dict) -> str:
     """The chart (``{"key", "kind": "bar"|"hbar", "labels", "series"}``) as an SVG string."""
     horizontal = chart.get("kind") == "hbar"
@@ -93,11 +104,17 @@ def chart_svg(chart: dict) -> str:
         "height": height,
         "show_legend": len(chart["series"]) > 1,
         "legend_at_bottom": True,
-        "truncate_label": 16,
+        "truncate_label": -1,
         "x_label_rotation": 0 if horizontal or len(labels) <= 6 else 30,
         "print_values": False,
         "no_data_text": _("No data"),
     }
+    if horizontal:
+        # pygal sizes the label column as if every character were 0.6 em wide; a Chinese one is
+        # a whole em, so the longest name needs that much more room on the left.
+        labels = [shorten(text) for text in labels]
+        extra = max((wide_chars(text) for text in labels), default=0) * 0.4 * STYLE.label_font_size
+        config["margin_left"] = 20 + round(extra)
     drawing = (pygal.HorizontalBar if horizontal else pygal.Bar)(**config)
     drawing.x_labels = labels
     for series_key, values in chart["series"]:

@@ -104,6 +104,13 @@ def test_start_watch_open_a_chart_compare_and_download(
     chart.scroll_into_view_if_needed()
     screenshot(page, "chart-numbers")
 
+    page.emulate_media(media="print")  # the printout: no navigation or buttons, every chart's numbers
+    assert not page.locator(".site-header").is_visible() and not page.locator("#compare-previous").is_visible()
+    assert page.locator("#chart-utilisation_bands details table").is_visible()
+    assert page.locator("#table-instruments thead").is_visible()
+    page.pdf(path=str(screenshot(page, "print").with_suffix(".pdf")), format="A4")
+    page.emulate_media(media="screen")
+
     monkeypatch.undo()  # the previous year is computed at once (eager Celery)
     page.click("#compare-previous")
     page.wait_for_selector("#comparison")
