@@ -3,7 +3,9 @@ runs a viewer may see, a table's rows, and the run of the previous period to com
 
 from decimal import Decimal, InvalidOperation
 
-from django.db.models import F
+from django.db.models import DecimalField, F
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from .models import ReportKind, ReportRow, ReportRun, ScopeKind
@@ -11,6 +13,8 @@ from .periods import period_of_run
 from .permissions import administered_unit_ids, is_bureau
 
 NUMERIC_FORMATS = ("int", "hours", "money", "wan", "rate", "rating")
+# Columns a table on the page can be sorted by (largest first).
+SORTABLE_COLUMNS = ("original_value", "effective_hours", "external_hours", "utilisation", "services", "external_income")
 
 
 def report_runs_for_viewer(user):
@@ -40,9 +44,22 @@ def report_table(run: ReportRun, key: str) -> dict | None:
     return None
 
 
-def report_rows(run: ReportRun, key: str):
-    """The rows of one table, in order (``values`` only: the exports iterate them)."""
-    return ReportRow.objects.filter(run=run, table=key).order_by("position")
+def report_rows(run: ReportRun, key: str, *, sort_index: int | None = None):
+    """The rows of one table in their order, or largest first by the column at ``sort_index``
+    (a numeric column; rows without a value last)."""
+    rows = ReportRow.objects.filter(run=run, table=key)
+    if sort_index is None:
+        return rows.order_by("position")
+    value = Cast(KeyTextTransform(str(sort_index), "values"), DecimalField(max_digits=24, decimal_places=6))
+    return rows.order_by(value.desc(nulls_last=True), "position")
+
+
+def sort_index(table: dict, column: str | None) -> int | None:
+    """The position of ``column`` in the table if the table may be sorted by it, else None."""
+    for index, (key, fmt) in enumerate(table["columns"]):
+        if key == column and key in SORTABLE_COLUMNS and fmt in NUMERIC_FORMATS:
+            return index
+    return None
 
 
 def report_run_previous(run: ReportRun) -> ReportRun | None:

@@ -60,18 +60,31 @@ def runs(request):
 
 
 def _table_pages(request, run: ReportRun) -> list[dict]:
-    """Each table of the run with its page of rows (``?table=<key>&page=N`` pages one table)."""
+    """Each table of the run with its page of rows: ``?table=<key>&page=N`` pages one table and
+    ``&sort=<column>`` sorts it by a numeric column, largest first."""
     asked = request.GET.get("table")
     tables = []
     for table in run.result.get("tables", []):
-        rows = selectors.report_rows(run, table["key"]).only("values")
-        page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page") if asked == table["key"] else 1)
+        mine = asked == table["key"]
+        index = selectors.sort_index(table, request.GET.get("sort")) if mine else None
+        rows = selectors.report_rows(run, table["key"], sort_index=index).only("values")
+        page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page") if mine else 1)
         formats = [fmt for _key, fmt in table["columns"]]
         tables.append(
             {
                 "key": table["key"],
                 "title": label(table["key"]),
-                "columns": [(label(key), fmt) for key, fmt in table["columns"]],
+                "columns": [
+                    {
+                        "key": key,
+                        "title": label(key),
+                        "fmt": fmt,
+                        "sortable": selectors.sort_index(table, key) is not None,
+                        "sorted": index is not None and table["columns"][index][0] == key,
+                    }
+                    for key, fmt in table["columns"]
+                ],
+                "sort": table["columns"][index][0] if index is not None else "",
                 "count": table["count"],
                 "page": page,
                 "rows": [list(zip(row.values, formats, strict=False)) for row in page],

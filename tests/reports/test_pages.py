@@ -327,3 +327,29 @@ def test_the_home_panel_shows_the_latest_platform_figures(client, rf, officer):
 
     html = render_to_string(template, context)
     assert "945" in html and html.count("<svg") == 2
+
+
+def test_a_table_sorts_by_a_number_column_largest_first(client, officer):
+    run = done_run(rows=60)  # effective hours 100.50, 101.50, … 159.50
+    client.force_login(officer)
+    html = client.get(detail(run)).content.decode()
+    assert "?table=instruments&amp;sort=effective_hours" in html
+    assert "sort=instrument&" not in html  # text columns are not sortable
+    sorted_page = client.get(detail(run) + "?table=instruments&sort=effective_hours").content.decode()
+    assert 'aria-sort="descending"' in sorted_page
+    assert sorted_page.index("扫描电镜60<") < sorted_page.index("扫描电镜59<")
+    assert "扫描电镜10<" not in sorted_page  # on the second page now
+    second = client.get(detail(run) + "?table=instruments&sort=effective_hours&page=2").content.decode()
+    assert "扫描电镜10<" in second and "扫描电镜1<" in second and "扫描电镜60<" not in second
+    # An unknown column keeps the order of the run.
+    plain = client.get(detail(run) + "?table=instruments&sort=nope").content.decode()
+    assert plain.index("扫描电镜1<") < plain.index("扫描电镜2<")
+
+
+def test_the_dashboard_shows_the_reports_panel_to_the_bureau_only(client, officer, enterprise_user):
+    run = done_run()
+    client.force_login(officer)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'id="reports-panel"' in html and detail(run) in html
+    client.force_login(enterprise_user)
+    assert 'id="reports-panel"' not in client.get(reverse("dashboard")).content.decode()
