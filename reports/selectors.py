@@ -8,13 +8,24 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import Http404
 
+from members.models import Membership, Unit
+
 from .models import ReportKind, ReportRow, ReportRun, ScopeKind
 from .periods import period_of_run
-from .permissions import administered_unit_ids, is_bureau
+from .permissions import is_bureau
 
 NUMERIC_FORMATS = ("int", "hours", "money", "wan", "rate", "rating")
 # Columns a table on the page can be sorted by (largest first).
 SORTABLE_COLUMNS = ("original_value", "effective_hours", "external_hours", "utilisation", "services", "external_income")
+
+
+def administered_units(user):
+    """The units the user administers, as a subquery: the rule of
+    ``permissions.administered_unit_ids`` (tested to agree), so a list of runs needs no query of
+    its own for them."""
+    return Membership.objects.filter(
+        user=user, role=Membership.Role.ADMIN, status=Membership.Status.ACTIVE, unit__status=Unit.Status.APPROVED
+    ).values("unit_id")
 
 
 def report_runs_for_viewer(user):
@@ -22,10 +33,9 @@ def report_runs_for_viewer(user):
     runs = ReportRun.objects.select_related("created_by").order_by("-created_at", "-pk")
     if is_bureau(user):
         return runs
-    unit_ids = administered_unit_ids(user)
-    if not unit_ids:
+    if not user.is_authenticated:
         return runs.none()
-    return runs.filter(scope_kind=ScopeKind.UNIT, scope_id__in=unit_ids)
+    return runs.filter(scope_kind=ScopeKind.UNIT, scope_id__in=administered_units(user))
 
 
 def report_run_get_for_viewer(*, user, pk) -> ReportRun:

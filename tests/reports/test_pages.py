@@ -353,3 +353,18 @@ def test_the_dashboard_shows_the_reports_panel_to_the_bureau_only(client, office
     assert 'id="reports-panel"' in html and detail(run) in html
     client.force_login(enterprise_user)
     assert 'id="reports-panel"' not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_the_runs_subquery_agrees_with_the_permission_rule(unit, other_unit, unit_admin, manager):
+    """``selectors.administered_units`` repeats ``permissions.administered_unit_ids`` as a subquery."""
+    from members.models import Membership, Unit
+    from reports.permissions import administered_unit_ids
+    from reports.selectors import administered_units
+    from tests.factories import MembershipFactory, UnitFactory
+
+    MembershipFactory(user=unit_admin, unit=other_unit, role="admin", status=Membership.Status.PENDING)
+    MembershipFactory(user=unit_admin, unit=UnitFactory(status=Unit.Status.PENDING), role="admin")
+    MembershipFactory(user=unit_admin, unit=UnitFactory(), role="admin")
+    for user in (unit_admin, manager):
+        assert sorted(administered_unit_ids(user)) == sorted(administered_units(user).values_list("unit_id", flat=True))
+    assert len(administered_unit_ids(unit_admin)) == 2
