@@ -19,6 +19,9 @@ class ReportsConfig(AppConfig):
         },
     }
 
+    dashboard_panel = "reports.panels.dashboard_panel"
+    home_panel = "reports.panels.home_panel"
+
     bureau_permissions = [
         ("reports", "view_reportrun"),
         ("reports", "add_reportrun"),

@@ -1,1 +1,1 @@
-"""Pages of the reports app: each view parses input, calls one service or selector, and renders."""
+"""The reports app's pages: report runs in ``runs``, duplicate-purchase reviews in ``review``."""

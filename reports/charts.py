@@ -1,0 +1,125 @@
+"""A run's charts as inline SVG drawn by pygal on the server: no script, nothing fetched from
+elsewhere, CJK-capable fonts, and every word through ``reports.labels.label``.
+
+pygal embeds a small configuration script in each SVG even with ``js=[]``; the page's content
+security policy would refuse it (and it does nothing without pygal's JavaScript), so it is removed.
+"""
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+import pygal
+from django.utils.translation import gettext as _
+from pygal.style import Style
+
+from core.money import format_wan, format_yuan
+
+from .labels import label
+
+FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+# Charts whose labels are label keys; other charts' labels are plain text (months, names).
+KEYED_LABELS = {"utilisation_bands", "grades"}
+RATE_SERIES = {"utilisation", "sharing_rate", "entry_rate", "participation_rate", "open_rate", "external_sharing_rate"}
+WAN_SERIES = {"original_value", "total_value", "value", "idle_value", "underused_value"}
+YUAN_SERIES = {"income", "external_income", "subsidies_granted", "subsidies_paid", "paid", "budget"}
+LABEL_CHARS = 14
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+STYLE = Style(
+    font_family=FONT,
+    background="transparent",
+    plot_background="#ffffff",
+    foreground="#1f2933",
+    foreground_strong="#1f2933",
+    foreground_subtle="#52606d",
+    colors=("#1d5fa8", "#d9822b", "#2f855a", "#9b2c2c", "#6b46c1"),
+    label_font_size=15,
+    major_label_font_size=15,
+    legend_font_size=16,
+    value_font_size=14,
+    tooltip_font_size=14,
+)
+
+
+def _number(value) -> float | None:
+    """A stored exact value as a float for drawing only (the numbers people read are in the table)."""
+    if value is None:
+        return None
+    try:
+        return float(Decimal(str(value)))
+    except InvalidOperation:
+        return None
+
+
+def series_formatter(series_key: str):
+    if series_key in RATE_SERIES:
+        return lambda v: "" if v is None else f"{v:.1f}%"
+    if series_key in WAN_SERIES:
+        return lambda v: "" if v is None else format_wan(Decimal(str(v)))
+    if series_key in YUAN_SERIES:
+        return lambda v: "" if v is None else format_yuan(Decimal(str(round(v, 2))))
+    return lambda v: "" if v is None else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def series_format(series_key: str) -> str:
+    """The format of a series' values in the chart's table (see templatetags.reports_tags)."""
+    if series_key in RATE_SERIES:
+        return "rate"
+    if series_key in WAN_SERIES:
+        return "wan"
+    if series_key in YUAN_SERIES:
+        return "money"
+    if series_key.endswith("hours"):
+        return "hours"
+    return "number"
+
+
+def chart_labels(chart: dict) -> list[str]:
+    if chart["key"] in KEYED_LABELS:
+        return [label(key) for key in chart["labels"]]
+    return [str(text) for text in chart["labels"]]
+
+
+def shorten(text: str, size: int = LABEL_CHARS) -> str:
+    """A long name (an instrument and its model) cut for a chart; its table has it in full."""
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def wide_chars(text: str) -> int:
+    return sum(unicodedata.east_asian_width(char) in ("W", "F") for char in text)
+
+
+def chart_svg(chart: dict) -> str:
+    """The chart (``{"key", "kind": "bar"|"hbar", "labels", "series"}``) as an SVG string."""
+    horizontal = chart.get("kind") == "hbar"
+    labels = chart_labels(chart)
+    height = max(300, 80 + 40 * len(labels)) if horizontal else 400
+    config = {
+        "js": [],
+        "disable_xml_declaration": True,
+        "style": STYLE,
+        "width": 640,
+        "height": height,
+        "show_legend": len(chart["series"]) > 1,
+        "legend_at_bottom": True,
+        "truncate_label": -1,
+        "x_label_rotation": 0 if horizontal or len(labels) <= 6 else 30,
+        "print_values": False,
+        "no_data_text": _("No data"),
+    }
+    if horizontal:
+        # pygal sizes the label column as if every character were 0.6 em wide; a Chinese one is
+        # a whole em, so the longest name needs that much more room on the left.
+        labels = [shorten(text) for text in labels]
+        extra = max((wide_chars(text) for text in labels), default=0) * 0.4 * STYLE.label_font_size
+        config["margin_left"] = 20 + round(extra)
+    drawing = (pygal.HorizontalBar if horizontal else pygal.Bar)(**config)
+    drawing.x_labels = labels
+    for series_key, values in chart["series"]:
+        scale = 100 if series_key in RATE_SERIES else 1
+        numbers = [None if (n := _number(v)) is None else n * scale for v in values]
+        drawing.add(label(series_key), numbers, formatter=series_formatter(series_key))
+    svg = drawing.render(is_unicode=True)
+    return _COMMENT.sub("", _SCRIPT.sub("", svg))

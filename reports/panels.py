@@ -1,0 +1,42 @@
+"""The reports app's part of the pages that platform_site composes (see core/panels.py)."""
+
+from .charts import chart_svg
+from .labels import label
+from .periods import period_of_run
+from .permissions import can_see_reports
+from .selectors import latest_platform_figures_run, report_runs_for_viewer
+
+DASHBOARD_RUNS = 3
+HOME_CHARTS = ("monthly_services", "value_by_category")
+
+
+def dashboard_panel(request):
+    """For bureau staff and unit administrators: the way to the reports and their latest runs.
+
+    The same queries whatever the person's memberships (the dashboard's count must not grow):
+    the runs first, and only when there are none, whether the person may see reports at all."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    runs = list(report_runs_for_viewer(user)[:DASHBOARD_RUNS])
+    if not runs and not can_see_reports(user):
+        return None
+    return "reports/dashboard_panel.html", {"report_runs": [(run, period_of_run(run).label()) for run in runs]}
+
+
+def home_panel(request):
+    """On the home page: the figures of the latest platform figures run and two of its charts."""
+    run = latest_platform_figures_run()
+    if run is None:
+        return None
+    charts = [
+        {"key": chart["key"], "title": label(chart["key"]), "svg": chart_svg(chart)}
+        for chart in run.result.get("charts", [])
+        if chart["key"] in HOME_CHARTS
+    ]
+    return "reports/home_panel.html", {
+        "run": run,
+        "period_label": period_of_run(run).label(),
+        "figures": run.result.get("figures", []),
+        "charts": charts,
+    }
