@@ -75,7 +75,11 @@ def run_csv_response(run: ReportRun, table: dict | None) -> StreamingHttpRespons
         filename = run_filename(run, "csv", "figures")
     else:
         header = [label(key) for key, _fmt in table["columns"]]
-        rows = (values for values in report_rows(run, table["key"]).values_list("values", flat=True).iterator(CHUNK))
+        formats = [fmt for _key, fmt in table["columns"]]
+        rows = (
+            [label(v) if f == "label" and v else v for v, f in zip(values, formats, strict=False)]
+            for values in report_rows(run, table["key"]).values_list("values", flat=True).iterator(CHUNK)
+        )
         filename = run_filename(run, "csv", table["key"])
     response = StreamingHttpResponse(_csv_lines(header, rows), content_type=CSV_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -96,6 +100,8 @@ def sheet_title(text: str, taken: set) -> str:
 def _cell(sheet, value, fmt: str):
     from openpyxl.cell import WriteOnlyCell
 
+    if fmt == "label" and value:
+        value = label(value)
     if fmt in NUMERIC and value is not None and not isinstance(value, bool):
         try:
             number = Decimal(str(value))

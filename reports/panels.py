@@ -4,6 +4,7 @@ from .charts import chart_svg
 from .labels import label
 from .periods import period_of_run
 from .permissions import can_see_reports
+from .review import can_ask_review
 from .selectors import latest_platform_figures_run, report_runs_for_viewer
 
 DASHBOARD_RUNS = 3
@@ -11,7 +12,8 @@ HOME_CHARTS = ("monthly_services", "value_by_category")
 
 
 def dashboard_panel(request):
-    """For bureau staff and unit administrators: the way to the reports and their latest runs.
+    """For bureau staff and unit administrators: the way to the reports and their latest runs; for
+    them and the units' instrument managers, the way to the duplicate-purchase review.
 
     The same queries whatever the person's memberships (the dashboard's count must not grow):
     the runs first, and only when there are none, whether the person may see reports at all."""
@@ -19,9 +21,15 @@ def dashboard_panel(request):
     if not user.is_authenticated:
         return None
     runs = list(report_runs_for_viewer(user)[:DASHBOARD_RUNS])
-    if not runs and not can_see_reports(user):
+    may_review = can_ask_review(user)
+    may_report = bool(runs) or can_see_reports(user)
+    if not (may_report or may_review):
         return None
-    return "reports/dashboard_panel.html", {"report_runs": [(run, period_of_run(run).label()) for run in runs]}
+    return "reports/dashboard_panel.html", {
+        "report_runs": [(run, period_of_run(run).label()) for run in runs],
+        "may_report": may_report,
+        "may_review": may_review,
+    }
 
 
 def home_panel(request):

@@ -1,6 +1,10 @@
-"""Who may see and start reports: bureau staff everything; a unit's administrators their own
-unit's runs (and may start runs scoped to it); everybody else nothing (the pages answer 404)."""
+"""Who may see and start reports: bureau staff everything; the administrators of a unit that
+shares instruments its own unit's runs (and may start runs scoped to it); everybody else —
+enterprises and researchers who only use instruments included — nothing (the pages answer 404)."""
 
+from django.db.models import Exists, OuterRef
+
+from instruments.models import Instrument
 from members.models import Membership, Unit
 
 from .models import ScopeKind
@@ -10,14 +14,22 @@ def is_bureau(user) -> bool:
     return bool(user and user.is_authenticated and (user.is_superuser or user.has_perm("reports.view_reportrun")))
 
 
+def administered_units(user):
+    """The ids of the units whose reports the user may read, as a subquery: approved units with at
+    least one registered instrument, which the user administers."""
+    return Membership.objects.filter(
+        Exists(Instrument.objects.filter(unit_id=OuterRef("unit_id"))),
+        user=user,
+        role=Membership.Role.ADMIN,
+        status=Membership.Status.ACTIVE,
+        unit__status=Unit.Status.APPROVED,
+    ).values("unit_id")
+
+
 def administered_unit_ids(user) -> list[int]:
     if not (user and user.is_authenticated):
         return []
-    return list(
-        Membership.objects.filter(
-            user=user, role=Membership.Role.ADMIN, status=Membership.Status.ACTIVE, unit__status=Unit.Status.APPROVED
-        ).values_list("unit_id", flat=True)
-    )
+    return [row["unit_id"] for row in administered_units(user)]
 
 
 def can_see_reports(user) -> bool:

@@ -8,24 +8,13 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.http import Http404
 
-from members.models import Membership, Unit
-
 from .models import ReportKind, ReportRow, ReportRun, ScopeKind
 from .periods import period_of_run
-from .permissions import is_bureau
+from .permissions import administered_units, is_bureau
 
 NUMERIC_FORMATS = ("int", "hours", "money", "wan", "rate", "rating")
 # Columns a table on the page can be sorted by (largest first).
 SORTABLE_COLUMNS = ("original_value", "effective_hours", "external_hours", "utilisation", "services", "external_income")
-
-
-def administered_units(user):
-    """The units the user administers, as a subquery: the rule of
-    ``permissions.administered_unit_ids`` (tested to agree), so a list of runs needs no query of
-    its own for them."""
-    return Membership.objects.filter(
-        user=user, role=Membership.Role.ADMIN, status=Membership.Status.ACTIVE, unit__status=Unit.Status.APPROVED
-    ).values("unit_id")
 
 
 def report_runs_for_viewer(user):

@@ -28,6 +28,8 @@ def format_value(value, fmt: str) -> str:
         return DASH
     if fmt == "bool":
         return _("yes") if value else _("no")
+    if fmt == "label":  # a key of reports.labels (a grade, say), read in the reader's language
+        return str(label(value))
     if fmt in ("text", "date"):
         return str(label(value)) if fmt == "text" and isinstance(value, str) else str(value)
     number = _decimal(value)

@@ -113,7 +113,14 @@ def held(group):
 
 def test_the_bureau_group_holds_every_installed_apps_share_and_no_more(bureau_group):
     declared = {pair for config in apps.get_app_configs() for pair in getattr(config, "bureau_permissions", ())}
-    assert {label for label, _codename in declared} == {"members", "instruments", "bookings", "subsidies", "reports", "axes"}
+    assert {label for label, _codename in declared} == {
+        "members",
+        "instruments",
+        "bookings",
+        "subsidies",
+        "reports",
+        "axes",
+    }
     assert held(bureau_group) == declared
     assert set(BUREAU_PERMISSIONS) <= held(bureau_group)
     assert not {("members", "delete_unit"), ("members", "change_user")} & held(bureau_group)

@@ -10,6 +10,7 @@ from members.models import Unit
 from reports.models import ReportRow, ReportRun
 from tests.bookings.factories import member_of
 from tests.factories import UnitFactory
+from tests.instruments.factories import InstrumentFactory
 
 INSTRUMENT_COLUMNS = [
     ["instrument_id", "int"],
@@ -89,12 +90,17 @@ def done_run(*, figures=None, rows=0, charts=None, **fields):
 
 @pytest.fixture
 def unit(db):
-    return UnitFactory(name="内蒙古科技大学")
+    """A unit that shares an instrument (its administrators read its reports)."""
+    unit = UnitFactory(name="内蒙古科技大学")
+    InstrumentFactory(unit=unit)
+    return unit
 
 
 @pytest.fixture
 def other_unit(db):
-    return UnitFactory(name="包头医学院")
+    unit = UnitFactory(name="包头医学院")
+    InstrumentFactory(unit=unit)
+    return unit
 
 
 @pytest.fixture

@@ -171,7 +171,7 @@ def test_a_done_run_shows_figures_charts_and_tables(client, officer):
     assert "120.00万元" in html  # an instrument's value in 万元
     assert html.count('<figure role="img"') == 2 and html.count("<svg") == 2
     assert "<script type" not in html.split("<svg", 1)[1]  # pygal's script removed
-    assert "低于25%" in html  # a band's label translated, in the chart's table
+    assert "25% 以下" in html  # a band's label translated, in the chart's table
     assert "扫描电镜3" in html and "<progress" not in html
     assert state_of(client, run)["running"] is False
 
@@ -355,16 +355,25 @@ def test_the_dashboard_shows_the_reports_panel_to_the_bureau_only(client, office
     assert 'id="reports-panel"' not in client.get(reverse("dashboard")).content.decode()
 
 
-def test_the_runs_subquery_agrees_with_the_permission_rule(unit, other_unit, unit_admin, manager):
-    """``selectors.administered_units`` repeats ``permissions.administered_unit_ids`` as a subquery."""
+def test_only_administrators_of_units_that_share_instruments_see_their_reports(client, unit, unit_admin, manager):
+    """An enterprise that only uses instruments sees nothing here; a pending membership or a pending
+    unit gives nothing either."""
     from members.models import Membership, Unit
     from reports.permissions import administered_unit_ids
-    from reports.selectors import administered_units
     from tests.factories import MembershipFactory, UnitFactory
+    from tests.instruments.factories import InstrumentFactory
 
-    MembershipFactory(user=unit_admin, unit=other_unit, role="admin", status=Membership.Status.PENDING)
-    MembershipFactory(user=unit_admin, unit=UnitFactory(status=Unit.Status.PENDING), role="admin")
-    MembershipFactory(user=unit_admin, unit=UnitFactory(), role="admin")
-    for user in (unit_admin, manager):
-        assert sorted(administered_unit_ids(user)) == sorted(administered_units(user).values_list("unit_id", flat=True))
-    assert len(administered_unit_ids(unit_admin)) == 2
+    InstrumentFactory(unit=unit)
+    user_only = UnitFactory(unit_type=Unit.Type.ENTERPRISE)
+    MembershipFactory(user=unit_admin, unit=user_only, role="admin")
+    pending_unit = UnitFactory(status=Unit.Status.PENDING)
+    InstrumentFactory(unit=pending_unit)
+    MembershipFactory(user=unit_admin, unit=pending_unit, role="admin")
+    sharing = UnitFactory()
+    InstrumentFactory(unit=sharing)
+    MembershipFactory(user=unit_admin, unit=sharing, role="admin", status=Membership.Status.PENDING)
+    assert administered_unit_ids(unit_admin) == [unit.pk]
+    assert administered_unit_ids(manager) == []
+    enterprise_admin = MembershipFactory(unit=user_only, role="admin").user
+    client.force_login(enterprise_admin)
+    assert client.get(reverse("reports:runs")).status_code == 404
