@@ -5,6 +5,7 @@ pygal embeds a small configuration script in each SVG even with ``js=[]``; the p
 security policy would refuse it (and it does nothing without pygal's JavaScript), so it is removed.
 """
 
+import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -56,8 +57,8 @@ def _number(value) -> float | None:
 def series_formatter(series_key: str):
     if series_key in RATE_SERIES:
         return lambda v: "" if v is None else f"{v:.1f}%"
-    if series_key in WAN_SERIES:
-        return lambda v: "" if v is None else format_wan(Decimal(str(v)))
+    if series_key in WAN_SERIES:  # drawn in 万元
+        return lambda v: "" if v is None else format_wan(Decimal(str(v)) * 10000)
     if series_key in YUAN_SERIES:
         return lambda v: "" if v is None else format_yuan(Decimal(str(round(v, 2))))
     return lambda v: "" if v is None else f"{v:,.2f}".rstrip("0").rstrip(".")
@@ -74,6 +75,28 @@ def series_format(series_key: str) -> str:
     if series_key.endswith("hours"):
         return "hours"
     return "number"
+
+
+def _value_axis(series_key: str) -> dict:
+    """Few, short labels on the value axis: amounts of money in 万元 (the axis says so), rates in %."""
+    axis = {}
+    if series_key in WAN_SERIES:
+        axis.update(value_formatter=lambda v: f"{v:,.0f}")
+    elif series_key in RATE_SERIES:
+        axis.update(value_formatter=lambda v: f"{v:.0f}%")
+    else:
+        axis.update(value_formatter=lambda v: f"{v:,.0f}")
+    return axis
+
+
+def nice_ticks(top: float, count: int = 5) -> list[float]:
+    """About ``count`` round values from 0 past ``top`` for the value axis (1, 2 or 5 × 10ⁿ apart)."""
+    if top <= 0:
+        return [0, 1]
+    raw = top / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return [step * i for i in range(math.ceil(top / step) + 1)]
 
 
 def chart_labels(chart: dict) -> list[str]:
@@ -115,11 +138,17 @@ def chart_svg(chart: dict) -> str:
         labels = [shorten(text) for text in labels]
         extra = max((wide_chars(text) for text in labels), default=0) * 0.4 * STYLE.label_font_size
         config["margin_left"] = 20 + round(extra)
+    first = chart["series"][0][0] if chart["series"] else ""
+    config.update(_value_axis(first))
     drawing = (pygal.HorizontalBar if horizontal else pygal.Bar)(**config)
     drawing.x_labels = labels
+    top = 0.0
     for series_key, values in chart["series"]:
-        scale = 100 if series_key in RATE_SERIES else 1
-        numbers = [None if (n := _number(v)) is None else n * scale for v in values]
-        drawing.add(label(series_key), numbers, formatter=series_formatter(series_key))
+        scale = 100 if series_key in RATE_SERIES else (Decimal("0.0001") if series_key in WAN_SERIES else 1)
+        numbers = [None if (n := _number(v)) is None else n * float(scale) for v in values]
+        top = max([top, *(n for n in numbers if n is not None)])
+        title = label(series_key) + (_(" (10,000 yuan)") if series_key in WAN_SERIES else "")
+        drawing.add(title, numbers, formatter=series_formatter(series_key))
+    drawing.y_labels = nice_ticks(top)
     svg = drawing.render(is_unicode=True)
     return _COMMENT.sub("", _SCRIPT.sub("", svg))

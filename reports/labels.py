@@ -73,7 +73,7 @@ LABELS = {
     # charts and series
     "monthly_hours": _("Effective and external hours by month"),
     "monthly_services": _("Services by month"),
-    "value_by_category": _("Original value by category"),
+    "value_by_category": _("Original value by category (10,000 yuan)"),
     "utilisation_bands": _("Instruments by utilisation"),
     "top_10": _("Top 10 by utilisation"),
     "bottom_10": _("Bottom 10 by utilisation"),

@@ -33,8 +33,8 @@ def compute(ctx: RunContext) -> None:
     ctx.figure("total_value", num(registry["value"] or 0), "wan")
     ctx.figure("services", use["services"], "int")
     ctx.figure("enterprises", use["enterprises"], "int")
-    ctx.figure("income", num(use["income"] or 0), "money")
-    ctx.figure("external_income", num(use["external_income"] or 0), "money")
+    ctx.figure("income", num(use["income"] or 0), "wan")
+    ctx.figure("external_income", num(use["external_income"] or 0), "wan")
     if ctx.scope.kind == ScopeKind.PLATFORM:
         totals = ledger_totals(LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=end))
         ctx.figure("subsidies_granted", num(totals["committed"]), "money")
