@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+    api_register = "reports.api.register"
 
     # Shortly after midnight (platform time) on the first day of a month, the month just ended
     # (and on 1 January the year just ended) is computed for the platform (reports.tasks).
