@@ -19,6 +19,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -301,6 +302,8 @@ class RowsPagination(PageNumberPagination):
 )
 class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated]
+    # JSON only: a form's empty field would be read as "not given" where the schema says a date.
+    parser_classes = [JSONParser]
     lookup_value_regex = r"\d+"
     queryset = ReportRun.objects.none()  # for the schema; get_queryset scopes by viewer
 
