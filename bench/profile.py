@@ -20,13 +20,13 @@ def report_queries(period):
 
 
 def grouping_sets(period) -> float:
-    """Seconds of ``bench/grouping_sets.sql``: every rollup level of the report in one pass."""
+    """Seconds of ``bench/proposals/grouping_sets.sql``: every rollup level of the report in one pass."""
     from pathlib import Path
 
     from django.db import connection
 
     start, end = period.bounds()
-    sql = (Path(__file__).resolve().parent / "grouping_sets.sql").read_text()
+    sql = (Path(__file__).resolve().parent / "proposals" / "grouping_sets.sql").read_text()
     with connection.cursor() as cursor:
         began = time.perf_counter()
         cursor.execute(sql, {"start": start, "end": end, "end_day": period.end})
@@ -43,5 +43,7 @@ def profile(period) -> float:
         total += seconds
         print(f"  {name:<34} {seconds:6.2f} s")
     print(f"  {'all of the reads':<34} {total:6.2f} s")
-    print(f"  {'proposal: all levels, one pass':<34} {grouping_sets(period):6.2f} s  (bench/grouping_sets.sql)")
+    print(
+        f"  {'proposal: all levels, one pass':<34} {grouping_sets(period):6.2f} s  (bench/proposals/grouping_sets.sql)"
+    )
     return total
