@@ -252,15 +252,12 @@ class ReportRunListSerializer(serializers.ModelSerializer):
 
 
 class ReportRunSerializer(ReportRunListSerializer):
-    error = serializers.SerializerMethodField(help_text="Why the run failed (empty unless it did).")
+    error = serializers.CharField(read_only=True, help_text="Why the run failed (empty unless it did).")
     result = serializers.SerializerMethodField(help_text="Empty lists until the run is done.")
 
     class Meta(ReportRunListSerializer.Meta):
         fields = [*ReportRunListSerializer.Meta.fields, "attempts", "error", "result"]
         read_only_fields = fields
-
-    def get_error(self, run) -> str:
-        return job_progress(run)["error"]
 
     @extend_schema_field(ResultSerializer)
     def get_result(self, run):
