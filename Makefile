@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install messages migrate demo lint worker beat makemessages clean
+.PHONY: run test setup install messages migrate demo lint worker beat makemessages clean bench
 
 run: setup demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -50,6 +50,11 @@ worker: setup
 
 beat: setup
 	$(BIN)/celery -A platform_site beat --loglevel=info --schedule var/celerybeat-schedule
+
+# The utilisation report on 1,000,000 service records against hand-written SQL, and its memory
+# (PostgreSQL: BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ic_bench; see README).
+bench: install messages
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 # For maintainers (needs GNU gettext): refresh the .po catalogues after changing strings.
 makemessages: install

@@ -233,6 +233,10 @@ CELERY_TIMEZONE = TIME_ZONE
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
+# Seconds a report run pauses at each progress step: 0 in production; the worker tests set it to
+# make a run slow enough to watch its progress and to kill its worker mid-run.
+REPORTS_STEP_PAUSE = env.float("REPORTS_STEP_PAUSE", default=0.0)
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
     demo_seeder = "reports.demo.seed"
+    api_register = "reports.api.register"
 
     # Shortly after midnight (platform time) on the first day of a month, the month just ended
     # (and on 1 January the year just ended) is computed for the platform (reports.tasks).

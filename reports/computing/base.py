@@ -3,8 +3,11 @@ and exact number formatting (figures are stored as strings, so both databases gi
 
 import hashlib
 import json
+import time
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
 
 from core.jobs import job_progress_set
 
@@ -95,6 +98,8 @@ class RunContext:
 
     def progress(self, done: int, total: int) -> None:
         job_progress_set(self.run, done=done, total=total)
+        if settings.REPORTS_STEP_PAUSE:  # only the worker tests slow a run down
+            time.sleep(settings.REPORTS_STEP_PAUSE)
 
     def result(self) -> dict:
         self.flush()
