@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from core.exceptions import DomainError
 from core.jobs import job_progress
 
-from . import access
+from . import selectors as access
 from .labels import label
 from .models import PeriodKind, ReportKind, ReportRow, ReportRun, ScopeKind
 from .periods import EARLIEST_YEAR, LATEST_YEAR, period_of_run, period_parse

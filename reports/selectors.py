@@ -17,6 +17,10 @@ NUMERIC_FORMATS = ("int", "hours", "money", "wan", "rate", "rating")
 SORTABLE_COLUMNS = ("original_value", "effective_hours", "external_hours", "utilisation", "services", "external_income")
 
 
+# The largest id a primary key holds (BigAutoField); a larger one names nothing.
+MAX_ID = 2**63 - 1
+
+
 def report_runs_for_viewer(user):
     """Every run for bureau staff; a unit administrator's units' runs (scope: unit); none for others."""
     runs = ReportRun.objects.select_related("created_by").order_by("-created_at", "-pk")
@@ -28,8 +32,14 @@ def report_runs_for_viewer(user):
 
 
 def report_run_get_for_viewer(*, user, pk) -> ReportRun:
-    """The run if the user may see it; Http404 whether it is missing or not theirs."""
-    run = report_runs_for_viewer(user).filter(pk=pk).first()
+    """The run if the user may see it; Http404 whether it is missing, not theirs or no id at all."""
+    try:
+        value = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < value <= MAX_ID:
+        raise Http404
+    run = report_runs_for_viewer(user).filter(pk=value).first()
     if run is None:
         raise Http404
     return run

@@ -71,7 +71,9 @@ def _tally(ctx: RunContext) -> dict:
     """Per unit: counts of instruments by the conditions of the rates, and hours of eligible ones."""
     large = ctx.settings.large_instrument_value
     units = defaultdict(lambda: defaultdict(Decimal))
-    for row in instrument_use(ctx.period, ctx.scope, order_by=("unit_id", "pk")).iterator(chunk_size=2000):
+    for row in instrument_use(ctx.period, ctx.scope, order_by=("unit_id", "pk"), people=False).iterator(
+        chunk_size=2000
+    ):
         tally = units[row["unit_id"]]
         tally["instruments"] += 1
         tally["open"] += row["sharing_mode"] == Instrument.SharingMode.EXTERNAL

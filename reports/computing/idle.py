@@ -42,7 +42,9 @@ def compute(ctx: RunContext) -> None:
     counts = {"idle": 0, "under": 0}
     values = {"idle": ZERO, "under": ZERO}
     total = 0
-    rows = instrument_use(ctx.period, ctx.scope, order_by=("-original_value", "pk")).iterator(chunk_size=BATCH)
+    rows = instrument_use(ctx.period, ctx.scope, order_by=("-original_value", "pk"), people=False).iterator(
+        chunk_size=BATCH
+    )
     batch = []
     for row in rows:
         total += 1

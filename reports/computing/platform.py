@@ -17,7 +17,7 @@ from subsidies.services.ledger import ledger_totals
 
 from ..models import ScopeKind
 from .base import RunContext, num
-from .usage import instruments_in_period_q, monthly_hours, total_use
+from .usage import instruments_in_period_q, monthly_use, total_use
 
 
 def compute(ctx: RunContext) -> None:
@@ -40,8 +40,8 @@ def compute(ctx: RunContext) -> None:
         ctx.figure("subsidies_granted", num(totals["committed"]), "money")
         ctx.figure("subsidies_paid", num(totals["paid"]), "money")
     ctx.progress(2, 4)
-    months = monthly_hours(ctx.period, ctx.scope)
-    ctx.chart("monthly_services", "bar", [m[0] for m in months], [("services", [m[3] for m in months])])
+    months = monthly_use(ctx.period, ctx.scope)
+    ctx.chart("monthly_services", "bar", [f"{m[0]:%Y-%m}" for m in months], [("services", [m[3] for m in months])])
     by_category = (
         instruments.annotate(main=Substr("category__code", 1, 2))
         .values("main")

@@ -14,12 +14,13 @@ grow with the number of service records. Conventions (DOMAIN.md §5):
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Avg, CharField, Count, F, FilteredRelation, Max, Q, Sum, Value
+from django.db import connections, router
+from django.db.models import Avg, Case, CharField, Count, F, FilteredRelation, IntegerField, Max, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, Substr
 from django.utils import timezone
 
 from bookings.models import ServiceRecord
-from instruments.models import Instrument
+from instruments.models import Category, Instrument
 from members.models import Unit
 
 from .sql import hours_in_period, in_period_q, started_in_q
@@ -38,9 +39,11 @@ def instruments_in_period_q(period, prefix: str = "") -> Q:
 
 def _user_key(prefix: str):
     """Who was served: the platform user when known, else the name and unit the record gives."""
-    return Coalesce(
-        Concat(Value("u"), Cast(F(f"{prefix}user_id"), CharField())),
-        Concat(Value("n"), F(f"{prefix}user_name"), Value("|"), F(f"{prefix}user_unit_name")),
+    # Not Coalesce(Concat("u", user_id), …): Concat turns a NULL part into "", so every record
+    # without a platform user would be the one user "u".
+    return Case(
+        When(**{f"{prefix}user_id__isnull": False}, then=Concat(Value("u"), Cast(F(f"{prefix}user_id"), CharField()))),
+        default=Concat(Value("n"), F(f"{prefix}user_name"), Value("|"), F(f"{prefix}user_unit_name")),
         output_field=CharField(),
     )
 
@@ -87,13 +90,19 @@ INSTRUMENT_FIELDS = (
 )
 
 
-def instrument_use(period, scope, *, order_by=("pk",), extra_filter: Q | None = None):
+PEOPLE = ("internal_users", "external_users", "enterprises", "rating", "income", "external_income")
+
+
+def instrument_use(period, scope, *, order_by=("pk",), extra_filter: Q | None = None, people: bool = True):
     """One row (a dict) per instrument in scope and in service in the period, with its use.
 
     Instruments without any service in the period are there, with zero hours (a LEFT JOIN on
-    the period's records)."""
+    the period's records). Without ``people``, the counts of people served, the income and the
+    rating are left out (their distinct counts are the dearest part)."""
     start, end = period.bounds()
     aggregates = use_aggregates(period, "period_records__")
+    if not people:
+        aggregates = {name: value for name, value in aggregates.items() if name not in PEOPLE}
     queryset = (
         Instrument.objects.filter(scope.instrument_q(), instruments_in_period_q(period))
         .annotate(
@@ -136,27 +145,6 @@ def total_use(period, scope) -> dict:
     ).aggregate(**aggregates)
 
 
-def monthly_hours(period, scope) -> list[tuple]:
-    """(month label, effective hours, external hours, services) per month of the period, one query."""
-    start, end = period.bounds()
-    months = period.months()
-    aggregates = {}
-    for index, month in enumerate(months):
-        m_start, m_end = month.bounds()
-        hours = hours_in_period(m_start, m_end)
-        inside = in_period_q(m_start, m_end)
-        aggregates[f"e{index}"] = Sum(hours, filter=inside)
-        aggregates[f"x{index}"] = Sum(hours, filter=inside & Q(is_external=True))
-        aggregates[f"s{index}"] = Count("pk", filter=started_in_q(m_start, m_end))
-    totals = ServiceRecord.objects.filter(
-        in_period_q(start, end), scope.instrument_q("instrument__"), instruments_in_period_q(period, "instrument__")
-    ).aggregate(**aggregates)
-    return [
-        (f"{month.start:%Y-%m}", totals[f"e{i}"] or ZERO, totals[f"x{i}"] or ZERO, totals[f"s{i}"] or 0)
-        for i, month in enumerate(months)
-    ]
-
-
 def active_fraction(row: dict, period) -> Decimal:
     """The part of the period the instrument was in service (commissioning to retirement)."""
     start, end = period.bounds()
@@ -176,4 +164,192 @@ def last_services(instrument_ids, before: dt.datetime) -> dict:
         .order_by()
         .values_list("instrument_id")
         .annotate(last=Max("started_at"))
+    )
+
+
+# --- Everything in one pass ---------------------------------------------------------------------
+
+LEVELS = {"a": "instrument", "b": "unit", "c": "district", "d": "category", "e": "total"}
+MEASURES = (
+    "effective",
+    "external",
+    "services",
+    "external_services",
+    "internal_users",
+    "external_users",
+    "enterprises",
+    "income",
+    "external_income",
+    "rating_sum",
+    "rating_n",
+)
+
+COUNTS = ("services", "external_services", "internal_users", "external_users", "enterprises", "rating_n")
+
+
+def _pairs(period, scope):
+    """The period's service records folded into one row per instrument and person served (and
+    whether external, and the enterprise unit served): their hours inside the period, services
+    begun, income and ratings. Every distinct count of people then reads these rows, far fewer
+    than the records (a person comes back to the same instrument); where the instrument is and
+    what it is are joined to them afterwards (``_PLACED``), not to every record."""
+    start, end = period.bounds()
+    began = started_in_q(start, end)
+    hours = hours_in_period(start, end)
+    return (
+        ServiceRecord.objects.filter(
+            in_period_q(start, end), scope.instrument_q("instrument__"), instruments_in_period_q(period, "instrument__")
+        )
+        .annotate(
+            k_instrument=F("instrument_id"),
+            k_who=_user_key(""),
+            k_external=F("is_external"),
+            k_enterprise=Case(When(user_unit__unit_type=Unit.Type.ENTERPRISE, then=F("user_unit_id"))),
+        )
+        .values("k_instrument", "k_who", "k_external", "k_enterprise")
+        .annotate(
+            p_hours=Sum(hours),
+            p_services=Count("pk", filter=began),
+            p_income=Sum("amount", filter=began),
+            p_rating_sum=Sum("rating", filter=began),
+            p_rating_n=Count("rating", filter=began),
+        )
+        .order_by()
+    )
+
+
+def _placed_sql() -> str:
+    """The pairs with their instrument's unit, district (its own, else its unit's) and 大类."""
+    instrument, unit, category = Instrument._meta.db_table, Unit._meta.db_table, Category._meta.db_table
+    return (
+        "SELECT pairs.*, i.unit_id AS k_unit, COALESCE(i.district_id, u.district_id) AS k_district, "  # noqa: S608
+        f"SUBSTR(c.code, 1, 2) AS k_category FROM pairs JOIN {instrument} i ON i.id = pairs.k_instrument "
+        f"JOIN {unit} u ON u.id = i.unit_id JOIN {category} c ON c.id = i.category_id"
+    )
+
+
+def _level_select(level: str, key_int: str, key_text: str, source: str = "pairs") -> str:
+    began = "p_services > 0"
+    group = f" GROUP BY {key_int or key_text}" if (key_int or key_text) else ""
+    # Only the module's own constants are put into the text; the values are parameters.
+    return (
+        f"SELECT '{level}' AS level, {key_int or 'CAST(NULL AS BIGINT)'} AS key_int, "  # noqa: S608
+        f"{key_text or 'CAST(NULL AS VARCHAR(6))'} AS key_text, "
+        "SUM(p_hours) AS effective, "
+        "SUM(CASE WHEN k_external THEN p_hours ELSE 0 END) AS external, "
+        "SUM(p_services) AS services, "
+        "SUM(CASE WHEN k_external THEN p_services ELSE 0 END) AS external_services, "
+        f"COUNT(DISTINCT CASE WHEN {began} AND NOT k_external THEN k_who END) AS internal_users, "
+        f"COUNT(DISTINCT CASE WHEN {began} AND k_external THEN k_who END) AS external_users, "
+        f"COUNT(DISTINCT CASE WHEN {began} AND k_external THEN k_enterprise END) AS enterprises, "
+        "SUM(p_income) AS income, "
+        "SUM(CASE WHEN k_external THEN p_income ELSE 0 END) AS external_income, "
+        "SUM(p_rating_sum) AS rating_sum, SUM(p_rating_n) AS rating_n"
+        f" FROM {source}{group}"
+    )
+
+
+def use_levels(period, scope, *, chunk: int = 2000):
+    """Use per instrument, unit, district, category (大类) and in total, from one pass over the
+    period's records (``_pairs``), streamed in that order, each level by its key. A dict per row:
+    ``level`` ("instrument"…"total"), ``key`` and the ``MEASURES``.
+
+    Only instruments and groups with records in the period appear; the caller joins the
+    instruments themselves (those without any use count with zeros)."""
+    alias = router.db_for_read(ServiceRecord)
+    connection = connections[alias]
+    pairs_sql, params = _pairs(period, scope).query.get_compiler(using=alias).as_sql()
+    selects = [
+        _level_select("a", "k_instrument", ""),
+        _level_select("b", "k_unit", "", "placed"),
+        _level_select("c", "k_district", "", "placed"),
+        _level_select("d", "", "k_category", "placed"),
+        _level_select("e", "", ""),
+    ]
+    # The compiled queryset (its parameters apart) and the module's constants only.
+    sql = (
+        f"WITH pairs AS MATERIALIZED ({pairs_sql}), placed AS MATERIALIZED ({_placed_sql()}) "  # noqa: S608
+        + " UNION ALL ".join(f"SELECT * FROM ({select}) AS level_{n}" for n, select in enumerate(selects))  # noqa: S608
+        + " ORDER BY level, key_int, key_text"
+    )
+    names = ["level", "key_int", "key_text", *MEASURES]
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(chunk):
+            for row in rows:
+                values = dict(zip(names, row, strict=True))
+                for name in COUNTS:  # PostgreSQL sums counts as numeric
+                    values[name] = int(values[name] or 0)
+                level = LEVELS[values.pop("level")]
+                key_int, key_text = values.pop("key_int"), values.pop("key_text")
+                yield {"level": level, "key": key_int if key_int is not None else key_text, **values}
+
+
+def _month_index(field: str, bounds: list, *, inclusive: bool):
+    """Which month of the period an instant falls in (−1 before it, ``len(bounds) - 1`` after),
+    by comparisons with the months' bounds only; an end exactly on a bound belongs to the month
+    before it (``inclusive``)."""
+    lookup = "lte" if inclusive else "lt"
+    return Case(
+        *[When(**{f"{field}__{lookup}": bound}, then=Value(index - 1)) for index, bound in enumerate(bounds)],
+        default=Value(len(bounds) - 1),
+        output_field=IntegerField(),
+    )
+
+
+def monthly_use(period, scope) -> list[tuple]:
+    """(month, effective hours, external hours, services) per month of the period, in two cheap
+    queries: the records that lie inside one month of the period, grouped by their month; and the
+    few that cross a month's (or the period's) edge, split by their hours."""
+    start, end = period.bounds()
+    months = period.months()
+    bounds = [month.bounds()[0] for month in months] + [end]
+    base = ServiceRecord.objects.filter(
+        in_period_q(start, end), scope.instrument_q("instrument__"), instruments_in_period_q(period, "instrument__")
+    ).annotate(
+        first=_month_index("started_at", bounds, inclusive=False),
+        last=_month_index("ended_at", bounds, inclusive=True),
+    )
+    inside = Q(first=F("last"), first__gte=0, first__lt=len(months))
+    whole = {
+        row["first"]: row
+        for row in base.filter(inside)
+        .values("first")
+        .annotate(h=Sum("hours"), x=Sum("hours", filter=Q(is_external=True)), n=Count("pk"))
+        .order_by()
+    }
+    aggregates = {}
+    for index, month in enumerate(months):
+        m_start, m_end = month.bounds()
+        hours = hours_in_period(m_start, m_end)
+        within = in_period_q(m_start, m_end)
+        aggregates[f"e{index}"] = Sum(hours, filter=within)
+        aggregates[f"x{index}"] = Sum(hours, filter=within & Q(is_external=True))
+        aggregates[f"s{index}"] = Count("pk", filter=started_in_q(m_start, m_end))
+    split = base.exclude(inside).aggregate(**aggregates)
+    result = []
+    for index, month in enumerate(months):
+        row = whole.get(index, {})
+        result.append(
+            (
+                month.start,
+                dec(row.get("h")) + dec(split[f"e{index}"]),
+                dec(row.get("x")) + dec(split[f"x{index}"]),
+                (row.get("n") or 0) + (split[f"s{index}"] or 0),
+            )
+        )
+    return result
+
+
+def dec(value) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def instrument_rows(period, scope):
+    """The instruments in scope and in service in the period, with what their rows show, by pk."""
+    return (
+        Instrument.objects.filter(scope.instrument_q(), instruments_in_period_q(period))
+        .annotate(district_key=Coalesce("district_id", "unit__district_id"))
+        .values(*INSTRUMENT_FIELDS)
+        .order_by("pk")
     )

@@ -9,7 +9,7 @@ from instruments.models import Category
 from members.models import District, Unit
 
 from .base import RATE_STEP, RunContext, dec, num, ratio
-from .usage import ZERO, active_fraction, group_use, instrument_use, monthly_hours, total_use
+from .usage import MEASURES, ZERO, active_fraction, instrument_rows, monthly_use, use_levels
 
 INSTRUMENT_COLUMNS = [
     ("instrument_id", "int"),
@@ -68,6 +68,8 @@ def band_of(utilisation: Decimal) -> str:
 
 
 def compute(ctx: RunContext) -> None:
+    """One pass over the period's records (``usage.use_levels``) gives every figure; the
+    instruments' own rows are joined to it here, in pk order, as both stream."""
     ctx.progress(0, 5)
     instruments = ctx.table("instruments", INSTRUMENT_COLUMNS)
     benchmark_by = {"unit": defaultdict(Decimal), "district": defaultdict(Decimal), "category": defaultdict(Decimal)}
@@ -75,9 +77,14 @@ def compute(ctx: RunContext) -> None:
     bands = dict.fromkeys((key for key, _lower in BANDS), 0)
     top, bottom, total_benchmark, count = [], [], ZERO, 0
     per_year = ctx.settings.benchmark_hours
-    for row in instrument_use(ctx.period, ctx.scope).iterator(chunk_size=2000):
+    levels = use_levels(ctx.period, ctx.scope)
+    use = next(levels, None)
+    for row in instrument_rows(ctx.period, ctx.scope).iterator(chunk_size=2000):
+        while use is not None and use["level"] == "instrument" and use["key"] < row["pk"]:
+            use = next(levels, None)  # records of an instrument out of the list (none expected)
+        mine = use if use is not None and use["level"] == "instrument" and use["key"] == row["pk"] else EMPTY
         benchmark = benchmark_for(row, ctx, per_year)
-        effective, external = dec(row["effective"]), dec(row["external"])
+        effective, external = dec(mine["effective"]), dec(mine["external"])
         utilisation = effective / benchmark if benchmark else ZERO
         keys = {"unit": row["unit_id"], "district": row["district_key"], "category": row["category__code"][:2]}
         for group, key in keys.items():
@@ -87,9 +94,8 @@ def compute(ctx: RunContext) -> None:
         count += 1
         bands[band_of(utilisation)] += 1
         label = f"{row['name']} {row['model']}".strip()
-        entry = (utilisation.quantize(RATE_STEP), -row["pk"], row["pk"], label, row["unit__name"])
-        _keep(top, entry)
-        _keep(bottom, (-entry[0], row["pk"], row["pk"], label, row["unit__name"]))
+        _keep(top, (utilisation.quantize(RATE_STEP), -row["pk"], row["pk"], label, row["unit__name"]))
+        _keep(bottom, (-utilisation.quantize(RATE_STEP), row["pk"], row["pk"], label, row["unit__name"]))
         ctx.row(
             instruments,
             [
@@ -104,49 +110,76 @@ def compute(ctx: RunContext) -> None:
                 num(external),
                 ratio(external, effective),
                 ratio(effective, benchmark),
-                row["services"],
-                row["internal_users"],
-                row["external_users"],
-                row["enterprises"],
-                num(row["external_income"] or 0),
-                num(row["rating"]) if row["rating"] is not None else None,
+                *_people(mine),
+                num(mine["external_income"] or 0),
+                _rating(mine),
             ],
         )
+        if mine is not EMPTY:
+            use = next(levels, None)
     ctx.progress(2, 5)
+    while use is not None and use["level"] == "instrument":
+        use = next(levels, None)
+    uses = {"unit": {}, "district": {}, "category": {}}
+    totals = EMPTY
+    while use is not None:
+        if use["level"] == "total":
+            totals = use
+        else:
+            uses[use["level"]][use["key"]] = use
+        use = next(levels, None)
     names = _group_names(benchmark_by)
     for group in ("unit", "category", "district"):
         table = ctx.table(f"by_{group}", GROUP_COLUMNS)
-        uses = {use["group_key"]: use for use in group_use(ctx.period, ctx.scope, group)}
-        for key in sorted(count_by[group].keys() | uses.keys(), key=lambda k: (names[group].get(k, ""), str(k))):
+        for key in sorted(count_by[group].keys() | uses[group].keys(), key=lambda k: (names[group].get(k, ""), str(k))):
             _group_row(
-                ctx, table, names[group].get(key, "—"), count_by[group][key], benchmark_by[group][key], uses.get(key)
+                ctx,
+                table,
+                names[group].get(key, "—"),
+                count_by[group][key],
+                benchmark_by[group][key],
+                uses[group].get(key),
             )
     ctx.progress(3, 5)
-    totals = total_use(ctx.period, ctx.scope)
     _figures(ctx, totals, count, total_benchmark)
-    months = monthly_hours(ctx.period, ctx.scope)
+    monthly = monthly_use(ctx.period, ctx.scope)
     ctx.chart(
         "monthly_hours",
         "bar",
-        [m[0] for m in months],
-        [("effective_hours", [num(m[1]) for m in months]), ("external_hours", [num(m[2]) for m in months])],
+        [f"{month:%Y-%m}" for month, _e, _x, _n in monthly],
+        [
+            ("effective_hours", [num(e) for _m, e, _x, _n in monthly]),
+            ("external_hours", [num(x) for _m, _e, x, _n in monthly]),
+        ],
     )
     ctx.chart(
         "utilisation_bands", "bar", [key for key, _lower in BANDS], [("instruments", [bands[k] for k, _ in BANDS])]
     )
-    ctx.chart(
-        "top_10",
-        "hbar",
-        [e[3] for e in sorted(top, reverse=True)],
-        [("utilisation", [str(e[0]) for e in sorted(top, reverse=True)])],
-    )
-    ctx.chart(
-        "bottom_10",
-        "hbar",
-        [e[3] for e in sorted(bottom, reverse=True)],
-        [("utilisation", [str(-e[0]) for e in sorted(bottom, reverse=True)])],
-    )
+    ranked = sorted(top, reverse=True)
+    ctx.chart("top_10", "hbar", [e[3] for e in ranked], [("utilisation", [str(e[0]) for e in ranked])])
+    ranked = sorted(bottom, reverse=True)
+    ctx.chart("bottom_10", "hbar", [e[3] for e in ranked], [("utilisation", [str(-e[0]) for e in ranked])])
     ctx.progress(4, 5)
+
+
+EMPTY = dict.fromkeys(MEASURES) | {
+    "services": 0,
+    "external_services": 0,
+    "internal_users": 0,
+    "external_users": 0,
+    "enterprises": 0,
+    "months": None,
+}
+
+
+def _people(use) -> list:
+    return [use["services"] or 0, use["internal_users"] or 0, use["external_users"] or 0, use["enterprises"] or 0]
+
+
+def _rating(use) -> str | None:
+    if not use.get("rating_n"):
+        return None
+    return num(Decimal(str(use["rating_sum"])) / Decimal(use["rating_n"]))
 
 
 def _keep(heap: list, entry: tuple, *, size: int = 10) -> None:
@@ -169,8 +202,8 @@ def _group_names(benchmark_by) -> dict:
 
 
 def _group_row(ctx, table, name, instruments, benchmark, use) -> None:
-    use = use or {}
-    effective, external = dec(use.get("effective")), dec(use.get("external"))
+    use = use or EMPTY
+    effective, external = dec(use["effective"]), dec(use["external"])
     ctx.row(
         table,
         [
@@ -181,27 +214,25 @@ def _group_row(ctx, table, name, instruments, benchmark, use) -> None:
             num(external),
             ratio(external, effective),
             ratio(effective, benchmark),
-            use.get("services", 0),
-            use.get("internal_users", 0),
-            use.get("external_users", 0),
-            use.get("enterprises", 0),
-            num(use.get("external_income") or 0),
-            num(use["rating"]) if use.get("rating") is not None else None,
+            *_people(use),
+            num(use["external_income"] or 0),
+            _rating(use),
         ],
     )
 
 
 def _figures(ctx, totals, count, benchmark) -> None:
     effective, external = dec(totals["effective"]), dec(totals["external"])
+    people = _people(totals)
     ctx.figure("instruments", count, "int")
     ctx.figure("benchmark_hours", num(benchmark), "hours")
     ctx.figure("effective_hours", num(effective), "hours")
     ctx.figure("external_hours", num(external), "hours")
     ctx.figure("sharing_rate", ratio(external, effective), "rate")
     ctx.figure("utilisation", ratio(effective, benchmark), "rate")
-    ctx.figure("services", totals["services"], "int")
-    ctx.figure("internal_users", totals["internal_users"], "int")
-    ctx.figure("external_users", totals["external_users"], "int")
-    ctx.figure("enterprises", totals["enterprises"], "int")
+    ctx.figure("services", people[0], "int")
+    ctx.figure("internal_users", people[1], "int")
+    ctx.figure("external_users", people[2], "int")
+    ctx.figure("enterprises", people[3], "int")
     ctx.figure("external_income", num(totals["external_income"] or 0), "money")
-    ctx.figure("rating", num(totals["rating"]) if totals["rating"] is not None else None, "rating")
+    ctx.figure("rating", _rating(totals), "rating")
