@@ -1,9 +1,10 @@
 """The benchmark's data: 200 units, 2,000 instruments and service records written by COPY.
 
 Records are spread over the working hours of every day of their year (more on weekdays), a third
-of them external, one in fifty running past midnight and some across a month's end; each instrument
-has 40 regular users of the 4,000 (five of them without a platform account: imported records). The generator is seeded and
-idempotent per year: a year that already holds its records is left as it is.
+of them external, one in fifty running past midnight and some across a month's end; each
+instrument has 40 regular users of the 4,000 (five of them without a platform account: imported
+records). The generator is seeded and idempotent per year: a year that already holds its records
+is left as it is.
 """
 
 import datetime as dt

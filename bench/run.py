@@ -6,7 +6,7 @@ and 1,000,000 in 2025 (made once, kept for later runs). For each year the report
 process (as a worker would) and is timed; ``bench/hand.sql`` computes the same per-instrument
 figures in one query, timed too, and every one of its numbers is compared with the report's rows.
 Targets: report time ≤ 2 × the hand SQL's, and peak memory at 1M records ≤ 1.2 × at 100k.
-``--explain`` also prints EXPLAIN ANALYZE of the report's per-instrument query and of the hand SQL.
+``--explain`` also prints EXPLAIN ANALYZE of the report's pass over the records and of the hand SQL.
 """
 
 import json
@@ -106,15 +106,14 @@ def compare(run_id: int, hand_rows) -> list[str]:
 def explain(period) -> None:
     from django.db import connection
 
-    from reports.computing.usage import instrument_use
+    from reports.computing.usage import _pairs
     from reports.scope import Scope
 
     start, end = period.bounds()
-    queryset = instrument_use(period, Scope())
-    sql, params = queryset.query.sql_with_params()
+    sql, params = _pairs(period, Scope(), connection.vendor).query.sql_with_params()
     with connection.cursor() as cursor:
         for title, text, args in (
-            ("report: instrument_use", sql, params),
+            ("report: its pass over the records (usage._pairs)", sql, params),
             ("hand SQL", (HERE / "hand.sql").read_text(), {"start": start, "end": end, "end_day": period.end}),
         ):
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + text, args)
