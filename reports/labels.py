@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 LABELS = {
     # figures and columns
     "instruments": _("Instruments"),
-    "instrument_id": _("No."),
+    "instrument_id": _("Instrument no."),
     "instrument": _("Instrument"),
     "model": _("Model"),
     "unit": _("Unit"),
@@ -21,7 +21,7 @@ LABELS = {
     "external_hours": _("External hours"),
     "sharing_rate": _("Sharing rate"),
     "utilisation": _("Utilisation"),
-    "services": _("Services"),
+    "services": _("Number of services"),
     "internal_users": _("Internal users"),
     "external_users": _("External users"),
     "enterprises": _("Enterprises served"),

@@ -29,7 +29,7 @@ def test_a_tables_csv_has_translated_headers_and_the_exact_values(client, office
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = csv_rows(response)
-    assert rows[0] == ["号码", "仪器", "单位", "原值", "有效工作机时", "利用率", "对外服务收入"]
+    assert rows[0] == ["仪器编号", "仪器", "单位", "原值", "有效工作机时", "利用率", "对外服务收入"]
     assert rows[1] == ["1", "扫描电镜1", "测试大学", "1200000.00", "100.50", "0.0628", "'=SUM(A1)"]
     assert [row[1] for row in rows[1:]] == ["扫描电镜1", "扫描电镜2", "扫描电镜3"]
 
@@ -48,7 +48,7 @@ def test_the_csv_headers_follow_the_readers_language(client, officer):
     client.force_login(officer)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     rows = csv_rows(client.get(reverse("reports:run_export_csv", args=[run.pk]) + "?table=instruments"))
-    assert rows[0][:2] == ["No.", "Instrument"]
+    assert rows[0][:2] == ["Instrument no.", "Instrument"]
 
 
 def test_the_workbook_has_a_figures_sheet_and_a_sheet_per_table(client, officer):
@@ -62,7 +62,7 @@ def test_the_workbook_has_a_figures_sheet_and_a_sheet_per_table(client, officer)
     assert figures[0] == ("指标", "数值")
     assert ("有效工作机时", Decimal("1455.50")) in figures or ("有效工作机时", 1455.5) in figures
     table = list(book["仪器"].iter_rows(values_only=True))
-    assert table[0][:3] == ("号码", "仪器", "单位")
+    assert table[0][:3] == ("仪器编号", "仪器", "单位")
     assert len(table) == 5
     assert table[1][0] == 1 and table[1][1] == "扫描电镜1" and float(table[1][4]) == 100.5
     assert table[1][6] == "=SUM(A1)"  # text, never a formula
