@@ -9,6 +9,7 @@ from django.utils import timezone
 from bookings import services as booking_services
 from bookings.models import Booking
 from subsidies import services
+from subsidies.models import Voucher
 from subsidies.services import vouchers
 from tests.bookings.factories import BookingFactory, FeeItemFactory
 
@@ -21,10 +22,15 @@ def voucher_programme(**fields):
 
 
 def granted_voucher(*, programme, admin, unit, officer, quota="10000.00"):
+    """A voucher granted yesterday: a service of a few hours ago lies inside its validity whatever
+    the time of day (just after midnight, "3 hours ago" is yesterday evening)."""
     voucher = vouchers.voucher_apply(
         actor=admin, programme=programme, unit=unit, amount=Decimal(quota), purpose="钕铁硼磁体研发测试"
     )
-    return vouchers.voucher_grant(actor=officer, voucher=voucher)
+    voucher = vouchers.voucher_grant(actor=officer, voucher=voucher)
+    Voucher.objects.filter(pk=voucher.pk).update(valid_from=voucher.valid_from - timedelta(days=1))
+    voucher.refresh_from_db()
+    return voucher
 
 
 def completed_booking(*, instrument, requester, unit, manager, fee="3000.00", hours_ago=3):
