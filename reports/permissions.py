@@ -1,6 +1,7 @@
 """Who may see and start reports: bureau staff everything; the administrators of a unit that
-shares instruments its own unit's runs (and may start runs scoped to it); everybody else —
-enterprises and researchers who only use instruments included — nothing (the pages answer 404)."""
+shares instruments (a university, an institute, a testing centre, a hospital…) its own unit's runs,
+and may start runs scoped to it; enterprises — even those that share instruments of their own —
+and everybody else nothing (the pages answer 404), as the issue asks."""
 
 from django.db.models import Exists, OuterRef
 
@@ -15,15 +16,19 @@ def is_bureau(user) -> bool:
 
 
 def administered_units(user):
-    """The ids of the units whose reports the user may read, as a subquery: approved units with at
-    least one registered instrument, which the user administers."""
-    return Membership.objects.filter(
-        Exists(Instrument.objects.filter(unit_id=OuterRef("unit_id"))),
-        user=user,
-        role=Membership.Role.ADMIN,
-        status=Membership.Status.ACTIVE,
-        unit__status=Unit.Status.APPROVED,
-    ).values("unit_id")
+    """The ids of the units whose reports the user may read, as a subquery: approved units, not
+    enterprises, with at least one registered instrument, which the user administers."""
+    return (
+        Membership.objects.filter(
+            Exists(Instrument.objects.filter(unit_id=OuterRef("unit_id"))),
+            user=user,
+            role=Membership.Role.ADMIN,
+            status=Membership.Status.ACTIVE,
+            unit__status=Unit.Status.APPROVED,
+        )
+        .exclude(unit__unit_type=Unit.Type.ENTERPRISE)
+        .values("unit_id")
+    )
 
 
 def administered_unit_ids(user) -> list[int]:

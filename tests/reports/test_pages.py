@@ -356,8 +356,7 @@ def test_the_dashboard_shows_the_reports_panel_to_the_bureau_only(client, office
 
 
 def test_only_administrators_of_units_that_share_instruments_see_their_reports(client, unit, unit_admin, manager):
-    """An enterprise that only uses instruments sees nothing here; a pending membership or a pending
-    unit gives nothing either."""
+    """An enterprise sees nothing here; a pending membership or a pending unit gives nothing either."""
     from members.models import Membership, Unit
     from reports.permissions import administered_unit_ids
     from tests.factories import MembershipFactory, UnitFactory
@@ -376,4 +375,8 @@ def test_only_administrators_of_units_that_share_instruments_see_their_reports(c
     assert administered_unit_ids(manager) == []
     enterprise_admin = MembershipFactory(unit=user_only, role="admin").user
     client.force_login(enterprise_admin)
+    assert client.get(reverse("reports:runs")).status_code == 404
+    # An enterprise sees nothing here even when it shares instruments of its own.
+    InstrumentFactory(unit=user_only)
+    assert administered_unit_ids(enterprise_admin) == []
     assert client.get(reverse("reports:runs")).status_code == 404
