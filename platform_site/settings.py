@@ -236,6 +236,8 @@ if REDIS_URL:
 # Seconds a report run pauses at each progress step: 0 in production; the worker tests set it to
 # make a run slow enough to watch its progress and to kill its worker mid-run.
 REPORTS_STEP_PAUSE = env.float("REPORTS_STEP_PAUSE", default=0.0)
+# PostgreSQL's work_mem for a report's reads (reports.computing.sql.analytic_session).
+REPORTS_WORK_MEM = env.str("REPORTS_WORK_MEM", default="64MB")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

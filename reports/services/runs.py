@@ -5,7 +5,7 @@ import logging
 import os
 
 from django.core.files import File
-from django.db import transaction
+from django.db import router, transaction
 from django.utils.translation import gettext as _
 
 from core.exceptions import DomainError
@@ -14,6 +14,7 @@ from core.replica import replica_reads
 
 from ..computing import compute_function
 from ..computing.base import RunContext
+from ..computing.sql import analytic_session
 from ..models import ReportKind, ReportRow, ReportRun, ReportSettings, ScopeKind
 from ..periods import Period, period_of_run
 from ..permissions import can_start_run
@@ -83,9 +84,9 @@ def report_run_execute(*, run_id: int) -> ReportRun | None:
     )
     # Rows of an interrupted attempt go first; the rows are written in batches as the figures
     # stream (a run's rows are read only once it is done), and the figures are read from the read
-    # replica when there is one.
+    # replica when there is one, on a session tuned for large aggregates.
     ReportRow.objects.filter(run=run).delete()
-    with replica_reads():
+    with replica_reads(), analytic_session(router.db_for_read(ReportRow)):
         compute_function(run.kind)(ctx)
         result = ctx.result()
     with transaction.atomic():

@@ -80,3 +80,33 @@ def test_runs_left_running_by_a_lost_task_are_failed_with_the_reason():
     fresh.refresh_from_db()
     assert stale.status == ReportRun.Status.FAILED and "任务丢失" in stale.error  # the platform language: Chinese
     assert fresh.status == ReportRun.Status.QUEUED
+
+
+def test_a_run_reads_on_a_session_tuned_for_aggregates_and_leaves_it_as_it_was(postgres, monkeypatch, settings):
+    """While a run computes, its connection has the report's work_mem and no JIT; afterwards the
+    worker's connection is back to the server's settings for the next task."""
+    settings.REPORTS_WORK_MEM = "48MB"
+
+    def show(name):
+        with postgres.cursor() as cursor:
+            cursor.execute(f"SHOW {name}")
+            return cursor.fetchone()[0]
+
+    before = (show("work_mem"), show("jit"))
+    seen = []
+    real = services.runs.compute_function
+
+    def watching(kind):
+        def compute(ctx):
+            seen.append((show("work_mem"), show("jit")))
+            return real(kind)(ctx)
+
+        return compute
+
+    monkeypatch.setattr(services.runs, "compute_function", watching)
+    run = queued_run()
+    services.report_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == ReportRun.Status.DONE
+    assert seen == [("48MB", "off")]
+    assert (show("work_mem"), show("jit")) == before != ("48MB", "off")
