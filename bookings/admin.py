@@ -4,18 +4,13 @@ changes go through the pages and services so every rule and history row applies)
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
+
 from .models import Booking, BookingEvent, ChosenService, Outage, ServiceRecord, ServiceRecordImport
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+class ReadOnlyMixin(ReadOnlyAdminMixin):
+    superuser_deletes = True
 
 
 class BookingEventInline(ReadOnlyMixin, admin.TabularInline):

@@ -248,7 +248,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     # django-filter's, refusing an empty value for a filter that is not free text (400).
     "DEFAULT_FILTER_BACKENDS": ["platform_site.api_filters.StrictFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "platform_site.api_pagination.StrictPageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api_pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 20,
     # Every operation lists its 400/401/403/404/409 answers with the one error body.
     "DEFAULT_SCHEMA_CLASS": "platform_site.schema.ErrorAutoSchema",

@@ -4,6 +4,8 @@ averages, the units' asset-census counts, and the runs and purchase reviews to r
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdminMixin
+
 from .models import DuplicateReview, EligibleCount, NationalAverage, ReportRun, ReportSettings
 
 
@@ -49,15 +51,8 @@ class EligibleCountAdmin(admin.ModelAdmin):
     autocomplete_fields = ["unit"]
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(ReportRun)

@@ -18,18 +18,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from core.exceptions import DomainError
+from core.api_pagination import StrictPageNumberPagination
 from core.jobs import job_progress
 
 from . import selectors as access
 from .labels import label
 from .models import PeriodKind, ReportKind, ReportRow, ReportRun, ScopeKind
-from .periods import EARLIEST_YEAR, LATEST_YEAR, period_of_run, period_parse
+from .periods import EARLIEST_YEAR, LATEST_YEAR, period_from_fields, period_of_run
 from .permissions import can_see_reports
 from .services import report_run_start
 
@@ -84,33 +83,6 @@ class ReportRunStartSerializer(serializers.Serializer):
 
 class RowsQuerySerializer(serializers.Serializer):
     table = serializers.RegexField(TABLE_PATTERN, max_length=30, required=False)
-
-
-def period_from(data: dict):
-    """The period asked for, or a DomainError beside the field that makes it wrong."""
-    kind = data["period_kind"]
-    try:
-        return period_parse(
-            kind=kind,
-            year=data.get("year"),
-            month=data.get("month"),
-            quarter=data.get("quarter"),
-            start=data.get("start"),
-            end=data.get("end"),
-        )
-    except DomainError as err:
-        if err.field:
-            raise
-        raise DomainError(err.message, field=_period_field(kind, data)) from None
-
-
-def _period_field(kind: str, data: dict) -> str:
-    if kind == PeriodKind.CUSTOM:
-        start = data.get("start")
-        return "start" if start is None or not EARLIEST_YEAR <= start.year < LATEST_YEAR else "end"
-    if data.get("year") is None:
-        return "year"
-    return {PeriodKind.QUARTER: "quarter", PeriodKind.MONTH: "month"}.get(kind, "year")
 
 
 # --- What the API answers ------------------------------------------------------------------------
@@ -273,21 +245,13 @@ class ReportRowSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RowsPagination(PageNumberPagination):
+class RowsPagination(StrictPageNumberPagination):
     """100 rows a page (``page_size`` up to 1,000); like the API's other lists, ``?page=`` with no
     number is refused (404), not read as page 1."""
 
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
-
-    def get_page_number(self, request, paginator):
-        value = request.query_params.get(self.page_query_param)
-        if value is None:
-            return 1
-        if value in self.last_page_strings:
-            return paginator.num_pages
-        return value
 
 
 # --- The viewset -----------------------------------------------------------------------------------
@@ -330,7 +294,7 @@ class ReportRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         run = report_run_start(
             actor=request.user,
             kind=v["kind"],
-            period=period_from(v),
+            period=period_from_fields(v),
             scope_kind=v["scope_kind"],
             scope_id=v.get("scope_id"),
         )

@@ -10,7 +10,7 @@ from instruments.models import Category
 from members.models import District, Unit
 
 from .models import PeriodKind, ReportKind, ScopeKind
-from .periods import EARLIEST_YEAR, LATEST_YEAR, period_parse
+from .periods import EARLIEST_YEAR, LATEST_YEAR, period_from_fields
 
 # The form field that names the object of each scope.
 SCOPE_FIELDS = {
@@ -18,12 +18,6 @@ SCOPE_FIELDS = {
     ScopeKind.CATEGORY: "category",
     ScopeKind.UNIT: "unit",
     ScopeKind.INSTRUMENT: "instrument",
-}
-PERIOD_FIELDS = {
-    PeriodKind.YEAR: "year",
-    PeriodKind.QUARTER: "quarter",
-    PeriodKind.MONTH: "month",
-    PeriodKind.CUSTOM: "end",
 }
 
 
@@ -91,19 +85,11 @@ class RunStartForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        kind = data.get("period_kind")
-        if kind:
+        if data.get("period_kind"):
             try:
-                data["period"] = period_parse(
-                    kind=kind,
-                    year=data.get("year"),
-                    month=data.get("month"),
-                    quarter=data.get("quarter"),
-                    start=data.get("start"),
-                    end=data.get("end"),
-                )
+                data["period"] = period_from_fields(data)
             except DomainError as err:
-                self.add_error(self.period_error_field(kind, data), err.message)
+                self.add_error(err.field if err.field in self.fields else "period_kind", err.message)
         scope_kind = data.get("scope_kind")
         if scope_kind in SCOPE_FIELDS:
             chosen = data.get(SCOPE_FIELDS[scope_kind])
@@ -111,13 +97,6 @@ class RunStartForm(forms.Form):
         else:
             data["scope_id"] = None
         return data
-
-    def period_error_field(self, kind: str, data: dict) -> str:
-        if kind == PeriodKind.CUSTOM:
-            return "start" if data.get("start") is None else "end"
-        if data.get("year") is None:
-            return "year"
-        return PERIOD_FIELDS.get(kind, "period_kind")
 
     def add_domain_error(self, err: DomainError) -> None:
         """Show a service's error beside the field it is about (the scope's object for ``scope_id``)."""

@@ -153,3 +153,31 @@ def _check_year(year: int) -> None:
 
 def period_of_run(run) -> Period:
     return Period(run.period_kind, run.period_start, run.period_end)
+
+
+def period_from_fields(data: dict) -> Period:
+    """The period a form's or the API's fields ask for (``period_kind``, ``year``, ``month``,
+    ``quarter``, ``start``, ``end``), or a DomainError naming the field that makes it wrong."""
+    kind = data["period_kind"]
+    try:
+        return period_parse(
+            kind=kind,
+            year=data.get("year"),
+            month=data.get("month"),
+            quarter=data.get("quarter"),
+            start=data.get("start"),
+            end=data.get("end"),
+        )
+    except DomainError as err:
+        if err.field:
+            raise
+        raise DomainError(err.message, field=_period_field(kind, data)) from None
+
+
+def _period_field(kind: str, data: dict) -> str:
+    if kind == PeriodKind.CUSTOM:
+        start = data.get("start")
+        return "start" if start is None or not EARLIEST_YEAR <= start.year < LATEST_YEAR else "end"
+    if data.get("year") is None:
+        return "year"
+    return {PeriodKind.QUARTER: "quarter", PeriodKind.MONTH: "month"}.get(kind, "year")

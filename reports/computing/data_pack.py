@@ -27,7 +27,7 @@ from members.models import Unit
 from ..models import ScopeKind
 from .base import RunContext, dec, num, ratio
 from .sql import started_in_q
-from .usage import group_use, instruments_in_period_q
+from .usage import instruments_in_period_q, use_levels
 
 CHUNK = 2000
 
@@ -271,7 +271,7 @@ def _unit_sheet(ctx: RunContext, workbook) -> dict:
         .values_list("unit_id")
         .annotate(n=Count("pk"))
     )
-    uses = {use["group_key"]: use for use in group_use(ctx.period, ctx.scope, "unit")}
+    uses = {use["key"]: use for use in use_levels(ctx.period, ctx.scope, levels=("unit",))}
     units = Unit.objects.filter(pk__in=counts.keys() | uses.keys()).order_by("name", "pk")
     totals = {"effective": Decimal(0), "external": Decimal(0), "income": Decimal(0)}
     for unit in units.only("pk", "name", "credit_code").iterator(chunk_size=CHUNK):

@@ -17,7 +17,7 @@ from subsidies.services.ledger import ledger_totals
 
 from ..models import ScopeKind
 from .base import RunContext, num
-from .usage import instruments_in_period_q, monthly_use, total_use
+from .usage import instruments_in_period_q, monthly_use, use_levels
 
 
 def compute(ctx: RunContext) -> None:
@@ -26,7 +26,7 @@ def compute(ctx: RunContext) -> None:
     units = Unit.objects.filter(ctx.scope.unit_q(), status=Unit.Status.APPROVED, created_at__lt=end).distinct()
     instruments = Instrument.objects.filter(ctx.scope.instrument_q(), instruments_in_period_q(ctx.period))
     registry = instruments.aggregate(count=Count("pk"), value=Sum("original_value"))
-    use = total_use(ctx.period, ctx.scope)
+    (use,) = use_levels(ctx.period, ctx.scope, levels=("total",))
     ctx.progress(1, 4)
     ctx.figure("units", units.count(), "int")
     ctx.figure("instruments", registry["count"], "int")

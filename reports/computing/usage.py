@@ -30,7 +30,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Collate, Concat, Substr
+from django.db.models.functions import Cast, Coalesce, Collate, Concat
 from django.utils import timezone
 
 from bookings.models import ServiceRecord
@@ -131,34 +131,6 @@ def instrument_use(period, scope, *, order_by=("pk",), extra_filter: Q | None = 
     return queryset
 
 
-def group_use(period, scope, group: str):
-    """Use grouped by "unit", "district" or "category" (大类, the first two digits of the code)."""
-    start, end = period.bounds()
-    keys = {
-        "unit": F("instrument__unit_id"),
-        "district": Coalesce("instrument__district_id", "instrument__unit__district_id"),
-        "category": Substr("instrument__category__code", 1, 2),
-    }
-    aggregates = use_aggregates(period)
-    return (
-        ServiceRecord.objects.filter(
-            in_period_q(start, end), scope.instrument_q("instrument__"), instruments_in_period_q(period, "instrument__")
-        )
-        .annotate(group_key=keys[group])
-        .values("group_key")
-        .annotate(**aggregates)
-        .order_by("group_key")
-    )
-
-
-def total_use(period, scope) -> dict:
-    start, end = period.bounds()
-    aggregates = use_aggregates(period)
-    return ServiceRecord.objects.filter(
-        in_period_q(start, end), scope.instrument_q("instrument__"), instruments_in_period_q(period, "instrument__")
-    ).aggregate(**aggregates)
-
-
 def active_fraction(row: dict, period) -> Decimal:
     """The part of the period the instrument was in service (commissioning to retirement)."""
     start, end = period.bounds()
@@ -184,6 +156,7 @@ def last_services(instrument_ids, before: dt.datetime) -> dict:
 # --- Everything in one pass ---------------------------------------------------------------------
 
 LEVELS = {"a": "instrument", "b": "unit", "c": "district", "d": "category", "e": "total"}
+ALL_LEVELS = tuple(LEVELS.values())
 MEASURES = (
     "effective",
     "external",
@@ -265,26 +238,33 @@ def _level_select(level: str, key_int: str, key_text: str, source: str = "pairs"
     )
 
 
-def use_levels(period, scope, *, chunk: int = 2000):
-    """Use per instrument, unit, district, category (大类) and in total, from one pass over the
-    period's records (``_pairs``), streamed in that order, each level by its key. A dict per row:
-    ``level`` ("instrument"…"total"), ``key`` and the ``MEASURES``.
+_LEVEL_SELECTS = {
+    "instrument": ("a", "k_instrument", "", "pairs"),
+    "unit": ("b", "k_unit", "", "placed"),
+    "district": ("c", "k_district", "", "placed"),
+    "category": ("d", "", "k_category", "placed"),
+    "total": ("e", "", "", "pairs"),
+}
+
+
+def use_levels(period, scope, *, levels=ALL_LEVELS, chunk: int = 2000):
+    """Use per instrument, unit, district, category (大类) and in total (or only the ``levels``
+    asked for), from one pass over the period's records (``_pairs``), streamed in that order,
+    each level by its key. A dict per row: ``level`` ("instrument"…"total"), ``key`` and the
+    ``MEASURES``.
 
     Only instruments and groups with records in the period appear; the caller joins the
-    instruments themselves (those without any use count with zeros)."""
+    instruments themselves (those without any use count with zeros). The total is always one
+    row (its counts 0 and its sums None when nothing was used)."""
     alias = router.db_for_read(ServiceRecord)
     connection = connections[alias]
     pairs_sql, params = _pairs(period, scope, connection.vendor).query.get_compiler(using=alias).as_sql()
-    selects = [
-        _level_select("a", "k_instrument", ""),
-        _level_select("b", "k_unit", "", "placed"),
-        _level_select("c", "k_district", "", "placed"),
-        _level_select("d", "", "k_category", "placed"),
-        _level_select("e", "", ""),
-    ]
+    chosen = [_LEVEL_SELECTS[level] for level in LEVELS.values() if level in levels]
+    selects = [_level_select(*arguments) for arguments in chosen]
+    placed = f", placed AS MATERIALIZED ({_placed_sql()})" if any(a[3] == "placed" for a in chosen) else ""
     # The compiled queryset (its parameters apart) and the module's constants only.
     sql = (
-        f"WITH pairs AS MATERIALIZED ({pairs_sql}), placed AS MATERIALIZED ({_placed_sql()}) "  # noqa: S608
+        f"WITH pairs AS MATERIALIZED ({pairs_sql}){placed} "  # noqa: S608
         + " UNION ALL ".join(f"SELECT * FROM ({select}) AS level_{n}" for n, select in enumerate(selects))  # noqa: S608
         + " ORDER BY level, key_int, key_text"
     )
@@ -387,19 +367,21 @@ def _parts(first: int, last: int, row: dict, offsets: list, count: int):
     """(month, hours) of one group of records starting in month ``first`` and ending in ``last``."""
     if first == last:
         if 0 <= first < count:
-            yield first, dec(row["hours_sum"])
+            yield first, _exact(row["hours_sum"])
         return
     # Records with no duration count whole in the month they start in.
     if 0 <= first < count and row["still"]:
-        yield first, dec(row["still"])
-    w, ws, we = dec(row["w"]), dec(row["ws"]), dec(row["we"])
+        yield first, _exact(row["still"])
+    w, ws, we = _exact(row["w"]), _exact(row["ws"]), _exact(row["we"])
     for month in range(max(first, 0), min(last, count - 1) + 1):
         low = offsets[month] * w if month > first else ws
         high = offsets[month + 1] * w if month < last else we
         yield month, high - low
 
 
-def dec(value) -> Decimal:
+def _exact(value) -> Decimal:
+    """A part of a month's hours as it is, not rounded (``base.dec`` rounds a figure once it is
+    summed; the parts are added up first)."""
     return Decimal(str(value)) if value is not None else Decimal(0)
 
 

@@ -19,6 +19,7 @@ from ..models import ReportKind, ReportRow, ReportRun, ReportSettings, ScopeKind
 from ..periods import Period, period_of_run
 from ..permissions import can_start_run
 from ..scope import Scope, scope_resolve
+from ..selectors import report_run_previous
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,24 @@ def report_run_start(
         )
         job_enqueue(run, report_run_task, error=_("The report could not be started: the task queue is unavailable."))
     return run
+
+
+def report_run_compare(*, actor, run: ReportRun) -> ReportRun:
+    """The run to put beside a finished ``run``: the previous period's latest run of the same report
+    and scope (``selectors.report_run_previous``), else a new one started for ``actor`` (a
+    ``DomainError`` when they may not start it, or when ``run`` is not finished)."""
+    if run.status != ReportRun.Status.DONE:
+        raise DomainError(_("Only a finished report can be compared with the previous period."))
+    other = report_run_previous(run)
+    if other is not None:
+        return other
+    return report_run_start(
+        actor=actor,
+        kind=run.kind,
+        period=period_of_run(run).previous(),
+        scope_kind=run.scope_kind,
+        scope_id=run.scope_id,
+    )
 
 
 def report_run_execute(*, run_id: int) -> ReportRun | None:

@@ -20,7 +20,7 @@ from ..labels import label
 from ..models import ReportRun
 from ..periods import period_of_run
 from ..permissions import administered_unit_ids, can_see_reports, is_bureau
-from ..services import report_run_start
+from ..services import report_run_compare, report_run_start
 
 RUNS_PER_PAGE = 20
 ROWS_PER_PAGE = 50
@@ -147,19 +147,11 @@ def run_compare_start(request, pk):
     run = selectors.report_run_get_for_viewer(user=request.user, pk=pk)
     if run.status != ReportRun.Status.DONE:
         raise Http404
-    other = selectors.report_run_previous(run)
-    if other is None:
-        try:
-            other = report_run_start(
-                actor=request.user,
-                kind=run.kind,
-                period=period_of_run(run).previous(),
-                scope_kind=run.scope_kind,
-                scope_id=run.scope_id,
-            )
-        except DomainError as err:
-            messages.error(request, err.message)
-            return redirect(run)
+    try:
+        other = report_run_compare(actor=request.user, run=run)
+    except DomainError as err:
+        messages.error(request, err.message)
+        return redirect(run)
     return redirect("reports:run_compare", pk=run.pk, other_pk=other.pk)
 
 

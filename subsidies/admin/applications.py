@@ -9,6 +9,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdminMixin
 from core.money import format_yuan
 
 from .. import selectors, services
@@ -130,7 +131,7 @@ class ReviewChangeList(ChangeList):
 
 
 @admin.register(Application)
-class ApplicationAdmin(DecisionAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, DecisionAdminMixin, admin.ModelAdmin):
     decisions = DECISIONS
     list_display = [
         "number",
@@ -163,15 +164,8 @@ class ApplicationAdmin(DecisionAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = ["number"]
 
-    # Nothing here is edited by hand: every change is a decision through a service.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Nothing here is edited by hand: every change is a decision through a service
+    # (ReadOnlyAdminMixin).
 
     def get_ordering(self, request):
         # Awaiting a decision first, the oldest first.

@@ -7,6 +7,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdminMixin
 from core.money import format_yuan
 
 from .. import services
@@ -81,7 +82,7 @@ class RedemptionChangeList(ChangeList):
 
 
 @admin.register(VoucherRedemption)
-class VoucherRedemptionAdmin(BureauViewMixin, DecisionAdminMixin, admin.ModelAdmin):
+class VoucherRedemptionAdmin(ReadOnlyAdminMixin, BureauViewMixin, DecisionAdminMixin, admin.ModelAdmin):
     decisions = DECISIONS
     list_display = ["number", "provider", "programme_name", "period", "services", "amount", "status", "warnings"]
     list_display_links = ["number"]
@@ -98,15 +99,8 @@ class VoucherRedemptionAdmin(BureauViewMixin, DecisionAdminMixin, admin.ModelAdm
     ]
     readonly_fields = ["number", "programme_name", "created_by_name", "created_at"]
 
-    # Nothing here is edited by hand: every change is a decision through a service.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Nothing here is edited by hand: every change is a decision through a service
+    # (ReadOnlyAdminMixin).
 
     def get_queryset(self, request):
         # A draft is the provider's own until it is submitted.

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdminMixin
 from core.money import format_yuan
 
 from .. import services
@@ -68,7 +69,7 @@ def _label(name: str):
 
 
 @admin.register(ProviderReward)
-class ProviderRewardAdmin(DecisionAdminMixin, admin.ModelAdmin):
+class ProviderRewardAdmin(ReadOnlyAdminMixin, DecisionAdminMixin, admin.ModelAdmin):
     decisions = DECISIONS
     list_display = [
         "unit",
@@ -92,14 +93,8 @@ class ProviderRewardAdmin(DecisionAdminMixin, admin.ModelAdmin):
         (_("Notice and payment"), {"fields": ["notice_from", "notice_until", "paid_at", "payment_reference"]}),
     ]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Nothing here is edited by hand: every change is a decision through a service
+    # (ReadOnlyAdminMixin).
 
     def decision_summary(self, obj):
         return [

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdminMixin
 from core.money import format_yuan
 
 from .. import selectors, services
@@ -75,7 +76,7 @@ class BureauViewMixin:
 
 
 @admin.register(Voucher)
-class VoucherAdmin(BureauViewMixin, DecisionAdminMixin, admin.ModelAdmin):
+class VoucherAdmin(ReadOnlyAdminMixin, BureauViewMixin, DecisionAdminMixin, admin.ModelAdmin):
     decisions = DECISIONS
     list_display = [
         "number",
@@ -117,15 +118,8 @@ class VoucherAdmin(BureauViewMixin, DecisionAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = ["number", "programme_name", "created_by_name", "drawn", "remaining", "created_at"]
 
-    # Nothing here is edited by hand: every change is a decision through a service.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Nothing here is edited by hand: every change is a decision through a service
+    # (ReadOnlyAdminMixin).
 
     def get_ordering(self, request):
         # Awaiting a decision first, the oldest first.
