@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -134,11 +133,23 @@ class InstrumentFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         return search_filter(queryset, value)
 
+    # Both compare ids taken from the lists already loaded for the choices (same meaning as
+    # comparing codes through joins), which leaves the planner a plain column test.
+
     def filter_category(self, queryset, name, value):
-        return queryset.filter(Q(category__code=value) | Q(category__parent__code=value))
+        """The class with this code and its subclasses."""
+        by_pk = {c.pk: c for c in self.categories()}
+        ids = [
+            c.pk
+            for c in by_pk.values()
+            if c.code == value or (c.parent_id in by_pk and by_pk[c.parent_id].code == value)
+        ]
+        return queryset.filter(category_id__in=ids)
 
     def filter_district(self, queryset, name, value):
-        return queryset.filter(catalogue.located_in_q(value))
+        """See ``catalogue.located_in_q``."""
+        district_id = next((d.pk for d in self.districts() if d.code == value), None)
+        return queryset.filter(catalogue.located_in_district_q(district_id))
 
     def filter_value_min(self, queryset, name, value):
         return queryset.filter(original_value__gte=value * catalogue.WAN)
