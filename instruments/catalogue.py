@@ -130,7 +130,7 @@ def catalogue_counts(filterset) -> dict:
     groups = (
         filterset.queryset_without("category", "district")
         .values("category_id", place=Coalesce("district_id", "unit__district_id"))
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))  # not Count("pk"): the rows' ids are not in the index read
         .values_list("category_id", "place", "count")
         .order_by()
     )
