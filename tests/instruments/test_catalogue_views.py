@@ -300,6 +300,48 @@ def test_similar_instruments_are_a_few(unit):
     assert len(catalogue.similar_instruments(row)) == catalogue.SIMILAR_COUNT
 
 
+def test_similar_instruments_are_the_first_of_the_whole_order(unit):
+    """On both databases (PostgreSQL narrows to a few candidates per class and sharing mode first):
+    the answer is the head of the full order, same subclass, then shared externally, then newest,
+    ties broken by id, with retired ones and those of units not approved left out."""
+    now = timezone.now()
+    pending = UnitFactory(status=Unit.Status.PENDING)
+    modes = list(Instrument.SharingMode.values)
+    rows = []
+    for n in range(40):
+        code = ("0101", "0102", "0103", "01", "0201")[n % 5]
+        row = instrument(
+            unit=pending if n % 11 == 0 else unit,
+            code=code,
+            sharing_mode=modes[n % 3],
+            retired_at=now if n % 13 == 0 else None,
+        )
+        Instrument.objects.filter(pk=row.pk).update(created_at=now - timedelta(hours=n % 7))  # ties too
+        rows.append(row)
+
+    def expected(row, count):
+        row.refresh_from_db()
+        main = row.category.parent_id or row.category_id
+        candidates = [
+            r
+            for r in Instrument.objects.public().select_related("category")
+            if r.pk != row.pk and (r.category.parent_id or r.category_id) == main
+        ]
+        candidates.sort(
+            key=lambda r: (
+                r.category_id != row.category_id,
+                r.sharing_mode != Instrument.SharingMode.EXTERNAL,
+                -r.created_at.timestamp(),
+                -r.pk,
+            )
+        )
+        return [r.pk for r in candidates[:count]]
+
+    for row in rows[:12]:
+        for count in (1, 4, 9):
+            assert [r.pk for r in catalogue.similar_instruments(row, count=count)] == expected(row, count)
+
+
 def test_instrument_page_takes_a_fixed_number_of_queries(client, django_assert_num_queries, unit):
     row = instrument(unit=unit)
     for n in range(5):
