@@ -116,13 +116,18 @@ def query_tokens(query: str) -> list[str]:
     return tokens[:MAX_TOKENS]
 
 
-def han_grams(text: str) -> set[str]:
-    """Every Han character and every pair of adjacent Han characters of the text."""
+def _run_grams(runs: re.Pattern, text: str) -> set[str]:
+    """Every character and every pair of adjacent characters of the text's runs."""
     grams = set()
-    for run in HAN_RUN.findall(text):
+    for run in runs.findall(text):
         grams.update(run)
         grams.update(run[i : i + 2] for i in range(len(run) - 1))
     return grams
+
+
+def han_grams(text: str) -> set[str]:
+    """Every Han character and every pair of adjacent Han characters of the text."""
+    return _run_grams(HAN_RUN, text)
 
 
 def token_grams(token: str) -> set[str]:
@@ -136,11 +141,7 @@ def token_grams(token: str) -> set[str]:
 
 def latin_grams(text: str) -> set[str]:
     """Every character and every pair of adjacent characters of the text's Latin runs."""
-    grams = set()
-    for run in LATIN_RUN.findall(text):
-        grams.update(run)
-        grams.update(run[i : i + 2] for i in range(len(run) - 1))
-    return grams
+    return _run_grams(LATIN_RUN, text)
 
 
 def token_latin_grams(token: str) -> set[str]:
