@@ -13,11 +13,14 @@ Definitions used across the catalogue:
 
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -31,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from core import money
 from members.models import Unit
 
-from .models import Instrument, OpeningHours, Photo
+from .models import Category, Instrument, OpeningHours, Photo
 from .search import query_tokens, rank_expression
 
 WAN = Decimal("10000")
@@ -65,6 +68,13 @@ def located_in_q(district_code: str) -> Q:
     return Q(district__code=district_code) | Q(district__isnull=True, unit__district__code=district_code)
 
 
+def located_in_district_q(district_id: int | None) -> Q:
+    """``located_in_q`` for a district given by id (None: no such district, nothing matches)."""
+    if district_id is None:
+        return Q(pk__in=[])
+    return Q(district_id=district_id) | Q(district__isnull=True, unit__district_id=district_id)
+
+
 def _with_card_data(queryset):
     return (
         queryset.with_related()
@@ -93,39 +103,83 @@ def order_results(queryset, *, sort: str, search: str):
     return queryset.order_by("-created_at", "-pk")
 
 
-def category_facets(filterset) -> list[dict]:
-    """Results per main class (大类) for the current query, ignoring the class filter itself so
-    every class shows how many it would give. One query."""
-    rows = (
-        filterset.queryset_without("category")
-        .annotate(main_class=Coalesce("category__parent_id", "category_id"))
-        .values("main_class")
-        .annotate(count=Count("pk"))
+def catalogue_counts(filterset) -> dict:
+    """The number of results and both facets of the current query, from one grouping query.
+
+    The facets ignore their own filter (every class shows how many it would give), so the three
+    figures come from different row sets. All three are read from one pass over the rows that
+    pass every *other* filter (``queryset_without("category", "district")``, which is also how a
+    wider filter set such as free-between reaches the facets), grouped by (class, place): the class
+    and district filters are then applied to the groups here, with the same meaning as the filters
+    (``filter_category``: the class or its parent has the code; ``located_in_q``: the place is the
+    district). The page's paginator takes ``total`` instead of counting again. Kept on the filter
+    set, so asking twice costs nothing."""
+    counts = getattr(filterset, "_catalogue_counts", None)
+    if counts is not None:
+        return counts
+    data = filterset.form.cleaned_data
+    category_code = data.get("category") or ""
+    district_code = data.get("district") or ""
+    categories = {c.pk: c for c in filterset.categories()}
+    districts = filterset.districts()
+    district_id = next((d.pk for d in districts if d.code == district_code), None)
+
+    def in_category(category) -> bool:
+        if not category_code:
+            return True
+        parent = categories.get(category.parent_id)
+        return category.code == category_code or (parent is not None and parent.code == category_code)
+
+    groups = (
+        filterset.queryset_without("category", "district")
+        .values("category_id", place=Coalesce("district_id", "unit__district_id"))
+        .annotate(count=Count("*"))  # not Count("pk"): the rows' ids are not in the index read
+        .values_list("category_id", "place", "count")
+        .order_by()
     )
-    counts = {row["main_class"]: row["count"] for row in rows}
-    selected = filterset.form.cleaned_data.get("category") or ""
-    return [
-        {"value": c.code, "label": c.name, "count": counts[c.pk], "selected": selected[:2] == c.code}
-        for c in filterset.categories()
-        if c.parent_id is None and counts.get(c.pk)
-    ]
+    total = 0
+    by_class: dict[int, int] = {}
+    by_place: dict[int, int] = {}
+    for category_id, place, count in groups:
+        category = categories.get(category_id)
+        if category is None:  # a class added after the list was read: counted nowhere, like a filter would
+            continue
+        class_ok = in_category(category)
+        place_ok = not district_code or place == district_id
+        if place_ok:
+            main_class = category.parent_id or category.pk
+            by_class[main_class] = by_class.get(main_class, 0) + count
+        if class_ok:
+            by_place[place] = by_place.get(place, 0) + count
+        if class_ok and place_ok:
+            total += count
+    counts = {
+        "total": total,
+        "category_facets": [
+            {"value": c.code, "label": c.name, "count": by_class[c.pk], "selected": category_code[:2] == c.code}
+            for c in categories.values()
+            if c.parent_id is None and by_class.get(c.pk)
+        ],
+        "district_facets": [
+            {"value": d.code, "label": d.name, "count": by_place[d.pk], "selected": district_code == d.code}
+            for d in districts
+            if by_place.get(d.pk)
+        ],
+    }
+    filterset._catalogue_counts = counts
+    return counts
+
+
+def category_facets(filterset) -> list[dict]:
+    """Results per main class (大类) for the current query, ignoring the class filter itself (see
+    ``catalogue_counts``)."""
+    return catalogue_counts(filterset)["category_facets"]
 
 
 def district_facets(filterset) -> list[dict]:
-    """Results per district for the current query, ignoring the district filter. One query."""
-    rows = (
-        filterset.queryset_without("district")
-        .annotate(place=Coalesce("district_id", "unit__district_id"))
-        .values("place")
-        .annotate(count=Count("pk"))
-    )
-    counts = {row["place"]: row["count"] for row in rows}
-    selected = filterset.form.cleaned_data.get("district") or ""
-    return [
-        {"value": d.code, "label": d.name, "count": counts[d.pk], "selected": selected == d.code}
-        for d in filterset.districts()
-        if counts.get(d.pk)
-    ]
+    """Results per district for the current query, ignoring the district filter (see
+    ``catalogue_counts``)."""
+    return catalogue_counts(filterset)["district_facets"]
 
 
 def instrument_get_public(*, pk) -> Instrument:
@@ -145,7 +199,10 @@ def instrument_get_detailed(*, pk) -> Instrument:
 
 def similar_instruments(instrument: Instrument, *, count: int = SIMILAR_COUNT) -> list[Instrument]:
     """A few other public instruments of the same subclass (中类), then of the same main class
-    (大类), those open to outside users first, then the newest. One query."""
+    (大类), those open to outside users first, then the newest. One query.
+
+    On PostgreSQL the query first narrows to ``_similar_candidates`` (a few index reads), so it no
+    longer sorts the whole main class; the order and the answer are the same."""
     category = instrument.category
     main_class_id = category.parent_id or category.pk
     same_subclass = Q(category_id=category.pk)
@@ -160,7 +217,38 @@ def similar_instruments(instrument: Instrument, *, count: int = SIMILAR_COUNT) -
         )
         .order_by("-same_subclass", "-external", "-created_at", "-pk")
     )
+    if connection.vendor == "postgresql":
+        queryset = queryset.filter(pk__in=_similar_candidates(instrument, main_class_id=main_class_id, count=count))
     return list(queryset[:count])
+
+
+def _similar_candidates(instrument: Instrument, *, main_class_id: int, count: int):
+    """Ids that hold the first ``count`` similar instruments (PostgreSQL): the ``count`` newest of
+    each (class of the main class, sharing mode), each read from the ``instrument_similar`` index.
+
+    Why that is enough: the order groups rows by (same subclass, shared externally) and within a
+    group sorts by (newest, id); each group is a union of (class, mode) cells, so a row among the
+    first ``count`` of its group is among the first ``count`` of its cell. The modes are the
+    field's choices (every write goes through ``full_clean``)."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.contrib.postgres.fields import ArrayField
+
+    def newest(mode):
+        return ArraySubquery(
+            Instrument.objects.public()
+            .filter(category_id=OuterRef("pk"), sharing_mode=mode)
+            .exclude(pk=instrument.pk)
+            .order_by("-created_at", "-pk")
+            .values("pk")[:count]
+        )
+
+    cells = [newest(mode) for mode in Instrument.SharingMode.values]
+    ids = Func(
+        Func(*cells, function="", arg_joiner=" || ", output_field=ArrayField(BigIntegerField())),
+        function="unnest",
+        output_field=BigIntegerField(),
+    )
+    return Category.objects.filter(Q(pk=main_class_id) | Q(parent_id=main_class_id)).annotate(ids=ids).values("ids")
 
 
 def headline_figures() -> dict:

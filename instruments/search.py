@@ -28,9 +28,16 @@ This meaning is exact and identical on every database; only its speed differs:
      expression index, so nobody has to keep a second column in step: whatever writes
      ``search_document`` (services, imports, demo data) keeps the grams right.
 
-  A short Latin token (``ms``, ``x``) is not index-accelerated: it matches a large share of the
-  rows, where a scan is the right plan anyway; with another, longer token in the query the
-  planner uses that token's index.
+  3. Latin grams (migration 0006): ``instrument_latin_grams(search_document)`` returns every
+     character and every pair of adjacent characters of the document's *Latin runs* (maximal
+     runs of characters that are neither Han nor space: letters, digits, signs such as ``-`` or
+     ``μ``), with a GIN index over it. It serves the tokens shorter than three characters, which
+     the trigram index cannot (``ms``, ``x``, ``2θ``). Such a token's Latin runs are one or two
+     characters long, and each run lies, wherever the token occurs, inside one Latin run of the
+     document, so it is one of the document's grams: ``grams @> (the token's runs)`` is implied
+     by the substring match, and *equivalent* to it for a token made only of Latin characters.
+     Like the Han grams it only narrows; the ``LIKE`` stays as the exact test. Longer tokens are
+     left to the trigram index.
 
 Ranking: a match in the *title* (Chinese name, English name, model) outranks a match elsewhere.
 The document is stored as ``title + "\\n" + rest`` (normalisation turns every other whitespace
@@ -55,6 +62,10 @@ from django.db.models.lookups import GreaterThan, LessThan
 # ranges appear in the SQL function of migration 0004.
 HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 HAN_RUN = re.compile(f"[{HAN_CLASS}]+")
+# Runs of characters that are neither Han nor one of the document's spaces (see normalise and
+# TITLE_SEPARATOR); the same class appears in the SQL function of migration 0006.
+LATIN_RUN = re.compile(f"[^ \n{HAN_CLASS}]+")
+SHORT_TOKEN_LENGTH = 2  # tokens this short have no trigram; the Latin grams serve them
 
 TITLE_SEPARATOR = "\n"
 MAX_TOKENS = 8
@@ -105,13 +116,18 @@ def query_tokens(query: str) -> list[str]:
     return tokens[:MAX_TOKENS]
 
 
-def han_grams(text: str) -> set[str]:
-    """Every Han character and every pair of adjacent Han characters of the text."""
+def _run_grams(runs: re.Pattern, text: str) -> set[str]:
+    """Every character and every pair of adjacent characters of the text's runs."""
     grams = set()
-    for run in HAN_RUN.findall(text):
+    for run in runs.findall(text):
         grams.update(run)
         grams.update(run[i : i + 2] for i in range(len(run) - 1))
     return grams
+
+
+def han_grams(text: str) -> set[str]:
+    """Every Han character and every pair of adjacent Han characters of the text."""
+    return _run_grams(HAN_RUN, text)
 
 
 def token_grams(token: str) -> set[str]:
@@ -123,11 +139,24 @@ def token_grams(token: str) -> set[str]:
     return grams
 
 
-def _han_grams_expression():
+def latin_grams(text: str) -> set[str]:
+    """Every character and every pair of adjacent characters of the text's Latin runs."""
+    return _run_grams(LATIN_RUN, text)
+
+
+def token_latin_grams(token: str) -> set[str]:
+    """For a token of at most two characters, its Latin runs (grams a document containing the
+    token must have); nothing for longer tokens, which the trigram index serves."""
+    if len(token) > SHORT_TOKEN_LENGTH:
+        return set()
+    return set(LATIN_RUN.findall(token))
+
+
+def _grams_expression(function: str):
     from django.contrib.postgres.fields import ArrayField
     from django.db.models import Func
 
-    return Func(F("search_document"), function="instrument_han_grams", output_field=ArrayField(TextField()))
+    return Func(F("search_document"), function=function, output_field=ArrayField(TextField()))
 
 
 def search_filter(queryset, query: str):
@@ -143,8 +172,13 @@ def search_filter(queryset, query: str):
     if connection.vendor == "postgresql":
         grams = set().union(*(token_grams(t) for t in tokens))
         if grams:
-            queryset = queryset.alias(search_han_grams=_han_grams_expression()).filter(
+            queryset = queryset.alias(search_han_grams=_grams_expression("instrument_han_grams")).filter(
                 search_han_grams__contains=sorted(grams)
+            )
+        latin = set().union(*(token_latin_grams(t) for t in tokens))
+        if latin:
+            queryset = queryset.alias(search_latin_grams=_grams_expression("instrument_latin_grams")).filter(
+                search_latin_grams__contains=sorted(latin)
             )
     return queryset.annotate(search_rank=rank_expression(tokens))
 

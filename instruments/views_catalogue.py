@@ -30,15 +30,18 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
     """Anyone may search; a fixed number of queries whatever the page size; reads from the
     read replica when there is one."""
     filterset = filterset_class(request.GET, queryset=catalogue.instrument_list_public())
-    page = Paginator(filterset.qs, page_size(request)).get_page(request.GET.get("page"))
+    paginator = Paginator(filterset.qs, page_size(request))
+    counts = catalogue.catalogue_counts(filterset)
+    paginator.count = counts["total"]  # counted with the facets, in the same query
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "instruments/catalogue/list.html",
         {
             "filter": filterset,
             "page": page,
-            "category_facets": catalogue.category_facets(filterset),
-            "district_facets": catalogue.district_facets(filterset),
+            "category_facets": counts["category_facets"],
+            "district_facets": counts["district_facets"],
             "page_sizes": PAGE_SIZES,
             "per_page": page_size(request),
             "searched": bool(filterset.form.cleaned_data.get("search")),

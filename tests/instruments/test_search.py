@@ -10,11 +10,13 @@ from instruments.models import Instrument
 from instruments.search import (
     TITLE_SEPARATOR,
     han_grams,
+    latin_grams,
     normalise,
     query_tokens,
     search_document_for,
     search_filter,
     token_grams,
+    token_latin_grams,
 )
 from tests.instruments.catalogue_factories import demo_catalogue
 
@@ -96,6 +98,15 @@ QUERIES = [
     "农兽药残留",  # service content
     "分辨率 0.23 nm",  # technical indicators
     "no-such-instrument-anywhere",
+    # Short Latin tokens, served by the Latin grams on PostgreSQL.
+    "ms",
+    "x",
+    "F",
+    "-2",
+    "0.",
+    "x射",
+    "ms 质谱",
+    "nm 2100",
 ]
 
 
@@ -167,12 +178,45 @@ def test_postgres_grams_function_matches_python(postgres):
     assert set(grams) == han_grams(normalise(text))
 
 
+def test_latin_grams_of_a_document_and_of_a_query():
+    assert latin_grams("jem-2100f 透射x\nμm") == set("jem-210fxμ") | {
+        "je",
+        "em",
+        "m-",
+        "-2",
+        "21",
+        "10",
+        "00",
+        "0f",
+        "μm",
+    }
+    assert token_latin_grams("ms") == {"ms"}
+    assert token_latin_grams("x射") == {"x"}
+    assert token_latin_grams("质谱") == set()
+    assert token_latin_grams("jem") == set()  # three characters: the trigram index serves it
+
+
+def test_postgres_latin_grams_function_matches_python(postgres):
+    text = "液相色谱-质谱联用仪 Xevo TQ-S micro jem-2100f x射线 2θ ±0.5 ℃ 𠀀字"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT instrument_latin_grams(%s)", [search_document_for_text(text)])
+        (grams,) = cursor.fetchone()
+    assert set(grams) == latin_grams(search_document_for_text(text))
+
+
+def search_document_for_text(text: str) -> str:
+    """A document with a title and a rest, as the search stores it."""
+    return normalise(text) + TITLE_SEPARATOR + normalise(text[::-1])
+
+
 @pytest.mark.parametrize(
     ("query", "index"),
     [
         ("质谱", "instrument_search_han_grams"),
         ("质", "instrument_search_han_grams"),
         ("jem-2100", "instrument_search_trgm"),
+        ("ms", "instrument_search_latin_grams"),
+        ("x", "instrument_search_latin_grams"),
     ],
 )
 def test_postgres_search_uses_its_index(postgres, query, index):
