@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.db.models import BigIntegerField, Expression, Q
 from django.http import Http404
-from django.utils import timezone
 
 from instruments.models import Instrument, OpeningHours
 from instruments.selectors import instrument_get_for_manager  # noqa: F401  (the one way in, re-exported)
@@ -206,13 +205,14 @@ class FreeGapInstruments(Expression):
 
     A free stretch begins at an opening period's start (clipped to the range) or at the end of a
     hold inside the period; it qualifies when no hold overlaps [begin, begin + need) and
-    begin + need is within the period. Periods are each local day of the range joined to that
-    weekday's opening hours; an instrument with no hold in the range needs no hold look-up
-    (``NOT IN`` a hashed set), so the per-hold work is only for instruments busy in the range.
-    The same statement on PostgreSQL (timestamptz arithmetic, ``AT TIME ZONE`` the platform's
-    zone) and SQLite (UTC text, ``datetime()`` with the day's UTC offset: exact for zones
-    without daylight saving, as Asia/Shanghai; on a day that changes offset SQLite may be off by
-    the change).
+    begin + need is within the period (overlapping holds are handled, though the exclusion
+    constraint and the booking service keep them apart). Periods are each local day of the range
+    joined to that weekday's opening hours, the day's local midnight (an instant) plus the wall
+    times: exact for zones without daylight saving such as Asia/Shanghai, and elsewhere on every
+    day but those that change offset. An instrument with no hold in the range needs no hold
+    look-up (``NOT IN`` a set built once), so per-hold work is done only for the instruments busy
+    in the range. The same statement on PostgreSQL (timestamptz arithmetic) and SQLite (UTC text
+    and ``datetime()``, whole seconds).
     """
 
     output_field = BigIntegerField()
@@ -227,28 +227,28 @@ class FreeGapInstruments(Expression):
         start, end = ops.adapt_datetimefield_value(self.start), ops.adapt_datetimefield_value(self.end)
         days, day_params = [], []
         for day in local_dates(self.start, self.end):
+            midnight = at_local(day, time(0))
             if postgres:
-                days.append("SELECT CAST(%s AS smallint) AS weekday, CAST(%s AS date) AS day")
-                day_params += [day.weekday(), day]
+                days.append("SELECT CAST(%s AS smallint) AS weekday, CAST(%s AS timestamptz) AS midnight")
+                day_params += [day.weekday(), midnight]
             else:
-                offset = at_local(day, time(12)).utcoffset()
+                shift = -int(midnight.utcoffset().total_seconds() // 60)
                 days.append("SELECT %s AS weekday, %s AS day, %s AS shift")
-                day_params += [day.weekday(), day.isoformat(), f"{-int(offset.total_seconds() // 60):+d} minutes"]
+                day_params += [day.weekday(), day.isoformat(), f"{shift:+d} minutes"]
         if postgres:
-            instant = "((d.day + oh.{}) AT TIME ZONE %s)"
-            opens, closes = instant.format("opens"), instant.format("closes")
-            tz_params = [timezone.get_default_timezone_name()]
+            opens, closes = "(d.midnight + CAST(oh.opens AS interval))", "(d.midnight + CAST(oh.closes AS interval))"
             later, earlier = "GREATEST", "LEAST"
             need = "CAST(%s AS interval)"
             plus_need = lambda column: f"({column} + {need})"  # noqa: E731
+            minus_need = lambda column: f"({column} - {need})"  # noqa: E731
             need_param = [self.need]
         else:
             opens = "datetime(d.day || ' ' || oh.opens, d.shift)"
             closes = "datetime(d.day || ' ' || oh.closes, d.shift)"
-            tz_params = []
             later, earlier = "MAX", "MIN"
-            plus_need = lambda column: f"datetime({column}, %s)"  # noqa: E731
-            need_param = [f"+{int(self.need.total_seconds() // 60)} minutes"]
+            plus_need = lambda column: f"datetime({column}, '+' || %s)"  # noqa: E731
+            minus_need = lambda column: f"datetime({column}, '-' || %s)"  # noqa: E731
+            need_param = [f"{int(self.need.total_seconds() // 60)} minutes"]
         holds = SlotHold._meta.db_table
         hours = OpeningHours._meta.db_table
         # Only table names and SQL words are formatted in; every value is a parameter.
@@ -266,7 +266,7 @@ class FreeGapInstruments(Expression):
                 )
                 OR EXISTS (
                   SELECT 1 FROM {holds} h
-                  WHERE h.instrument_id = p.instrument_id AND h.ends_at > p.ps AND {plus_need("h.ends_at")} <= p.pe
+                  WHERE h.instrument_id = p.instrument_id AND h.ends_at > p.ps AND h.ends_at <= {minus_need("p.pe")}
                     AND NOT EXISTS (
                       SELECT 1 FROM {holds} x
                       WHERE x.instrument_id = h.instrument_id AND x.ends_at > h.ends_at
@@ -276,9 +276,7 @@ class FreeGapInstruments(Expression):
               )
         """  # noqa: S608
         params = [
-            *tz_params,
             start,
-            *tz_params,
             end,
             *day_params,
             *need_param,
