@@ -210,7 +210,8 @@ class FreeGapInstruments(Expression):
     joined to that weekday's opening hours, the day's local midnight (an instant) plus the wall
     times: exact for zones without daylight saving such as Asia/Shanghai, and elsewhere on every
     day but those that change offset. An instrument with no hold in the range needs no hold
-    look-up (``NOT IN`` a set built once), so per-hold work is done only for the instruments busy
+    look-up (``NOT IN`` a set built once; DISTINCT keeps PostgreSQL's estimate of it small enough
+    to hash it rather than scan it for every period), so per-hold work is done only for the instruments busy
     in the range. The same statement on PostgreSQL (timestamptz arithmetic) and SQLite (UTC text
     and ``datetime()``, whole seconds).
     """
@@ -259,7 +260,9 @@ class FreeGapInstruments(Expression):
             ) p
             WHERE {plus_need("p.ps")} <= p.pe
               AND (
-                p.instrument_id NOT IN (SELECT b.instrument_id FROM {holds} b WHERE b.starts_at < %s AND b.ends_at > %s)
+                p.instrument_id NOT IN (
+                  SELECT DISTINCT b.instrument_id FROM {holds} b WHERE b.starts_at < %s AND b.ends_at > %s
+                )
                 OR NOT EXISTS (
                   SELECT 1 FROM {holds} x
                   WHERE x.instrument_id = p.instrument_id AND x.ends_at > p.ps AND x.starts_at < {plus_need("p.ps")}
