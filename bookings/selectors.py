@@ -4,9 +4,7 @@ import math
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Value
-from django.db.models.functions import ExtractHour, ExtractMinute, Greatest, Least
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models import BigIntegerField, Expression, Q
 from django.http import Http404
 
 from instruments.models import Instrument, OpeningHours
@@ -184,69 +182,111 @@ def _cell(a, b, periods, holds, bookable_from, bookable_until, show_details) -> 
 # --- The catalogue filter "free between … and … for at least N hours" ----------------------------
 
 
-def _minutes_of_day(field: str):
-    return ExtractHour(field) * 60 + ExtractMinute(field)
-
-
-def _long_enough_periods(start: datetime, end: datetime, min_minutes: int) -> Q:
-    """A Q over OpeningHours: periods that, clipped to [start, end) on some local day of the range,
-    last at least ``min_minutes``. Whole days collapse into one weekday set, so the Q has at most
-    three terms whatever the range's length."""
-    opens, closes = _minutes_of_day("opens"), _minutes_of_day("closes")
-    s, e = local(start), local(end)
-    whole_weekdays, condition = set(), Q(pk__in=[])
-    for day in local_dates(start, end):
-        lo = s.hour * 60 + s.minute + (1 if (s.second or s.microsecond) else 0) if day == s.date() else 0
-        hi = e.hour * 60 + e.minute if day == e.date() else 24 * 60
-        if lo == 0 and hi == 24 * 60:
-            whole_weekdays.add(day.weekday())
-            continue
-        clipped = Least(closes, Value(hi)) - Greatest(opens, Value(lo))
-        condition |= Q(GreaterThanOrEqual(clipped, min_minutes), weekday=day.weekday())
-    if whole_weekdays:
-        condition |= Q(GreaterThanOrEqual(closes - opens, min_minutes), weekday__in=sorted(whole_weekdays))
-    return condition
-
-
 def instruments_with_free_gap(queryset, *, start: datetime, end: datetime, min_hours, now: datetime | None = None):
     """Instruments of ``queryset`` with a free stretch of at least ``min_hours`` inside one opening
     period between ``start`` and ``end`` (and not before ``now`` when given).
 
-    In SQL first: instruments with an opening period long enough inside the range. Those with no
-    hold in the range qualify as they are; only those with holds in the range (a few per booking
-    in the window, never the whole catalogue) are computed exactly, with one query for their
-    opening hours and one for their holds. Returns a QuerySet.
+    One subquery in the database (``FreeGapInstruments``), no query of its own: the catalogue's
+    results, count and facets each carry it. Returns a QuerySet.
     """
     if now is not None:
         start = max(start, now)
+    if start.microsecond:  # whole seconds: SQLite's datetime() drops fractions
+        start = start.replace(microsecond=0) + timedelta(seconds=1)
     min_minutes = max(1, math.ceil(Decimal(str(min_hours)) * 60))
     if end <= start or min_minutes > 24 * 60:
         return queryset.none()
-    long_enough = OpeningHours.objects.filter(_long_enough_periods(start, end, min_minutes)).values("instrument_id")
-    candidates = queryset.filter(pk__in=long_enough)
-    held = holds_between(instrument_ids=candidates.values("pk"), start=start, end=end).values("instrument_id")
-    held_ids = sorted(set(held.values_list("instrument_id", flat=True)))
-    fitting = _ids_with_gap(held_ids, start=start, end=end, need=timedelta(minutes=min_minutes))
-    return candidates.filter(~Q(pk__in=held) | Q(pk__in=fitting))
+    return queryset.filter(pk__in=FreeGapInstruments(start, end, timedelta(minutes=min_minutes)))
 
 
-def _ids_with_gap(instrument_ids: list[int], *, start: datetime, end: datetime, need: timedelta) -> list[int]:
-    if not instrument_ids:
-        return []
-    hours: dict[int, list] = {}
-    for row in OpeningHours.objects.filter(instrument_id__in=instrument_ids).only(
-        "instrument_id", "weekday", "opens", "closes"
-    ):
-        hours.setdefault(row.instrument_id, []).append(row)
-    holds: dict[int, list] = {}
-    for instrument_id, a, b in holds_between(instrument_ids=instrument_ids, start=start, end=end).values_list(
-        "instrument_id", "starts_at", "ends_at"
-    ):
-        holds.setdefault(instrument_id, []).append((a, b))
-    fitting = []
-    for instrument_id in instrument_ids:
-        periods = clip(opening_periods(hours.get(instrument_id, []), start, end), start, end)
-        free = subtract(periods, holds.get(instrument_id, []))
-        if any(b - a >= need for a, b in free):
-            fitting.append(instrument_id)
-    return fitting
+class FreeGapInstruments(Expression):
+    """``SELECT instrument_id`` of the instruments free for ``need`` inside one opening period in
+    [start, end): for ``pk__in``.
+
+    A free stretch begins at an opening period's start (clipped to the range) or at the end of a
+    hold inside the period; it qualifies when no hold overlaps [begin, begin + need) and
+    begin + need is within the period (overlapping holds are handled, though the exclusion
+    constraint and the booking service keep them apart). Periods are each local day of the range
+    joined to that weekday's opening hours, the day's local midnight (an instant) plus the wall
+    times: exact for zones without daylight saving such as Asia/Shanghai, and elsewhere on every
+    day but those that change offset. An instrument with no hold in the range needs no hold
+    look-up (``NOT IN`` a set built once; DISTINCT keeps PostgreSQL's estimate of it small enough
+    to hash it rather than scan it for every period), so per-hold work is done only for the instruments busy
+    in the range. The same statement on PostgreSQL (timestamptz arithmetic) and SQLite (UTC text
+    and ``datetime()``, whole seconds).
+    """
+
+    output_field = BigIntegerField()
+
+    def __init__(self, start: datetime, end: datetime, need: timedelta):
+        super().__init__()
+        self.start, self.end, self.need = start, end, need
+
+    def as_sql(self, compiler, connection):
+        postgres = connection.vendor == "postgresql"
+        ops = connection.ops
+        start, end = ops.adapt_datetimefield_value(self.start), ops.adapt_datetimefield_value(self.end)
+        days, day_params = [], []
+        for day in local_dates(self.start, self.end):
+            midnight = at_local(day, time(0))
+            if postgres:
+                days.append("SELECT CAST(%s AS smallint) AS weekday, CAST(%s AS timestamptz) AS midnight")
+                day_params += [day.weekday(), midnight]
+            else:
+                shift = -int(midnight.utcoffset().total_seconds() // 60)
+                days.append("SELECT %s AS weekday, %s AS day, %s AS shift")
+                day_params += [day.weekday(), day.isoformat(), f"{shift:+d} minutes"]
+        if postgres:
+            opens, closes = "(d.midnight + CAST(oh.opens AS interval))", "(d.midnight + CAST(oh.closes AS interval))"
+            later, earlier = "GREATEST", "LEAST"
+            need = "CAST(%s AS interval)"
+            plus_need = lambda column: f"({column} + {need})"  # noqa: E731
+            minus_need = lambda column: f"({column} - {need})"  # noqa: E731
+            need_param = [self.need]
+        else:
+            opens = "datetime(d.day || ' ' || oh.opens, d.shift)"
+            closes = "datetime(d.day || ' ' || oh.closes, d.shift)"
+            later, earlier = "MAX", "MIN"
+            plus_need = lambda column: f"datetime({column}, '+' || %s)"  # noqa: E731
+            minus_need = lambda column: f"datetime({column}, '-' || %s)"  # noqa: E731
+            need_param = [f"{int(self.need.total_seconds() // 60)} minutes"]
+        holds = SlotHold._meta.db_table
+        hours = OpeningHours._meta.db_table
+        # Only table names and SQL words are formatted in; every value is a parameter.
+        sql = f"""
+            SELECT p.instrument_id FROM (
+                SELECT oh.instrument_id, {later}({opens}, %s) AS ps, {earlier}({closes}, %s) AS pe
+                FROM {hours} oh INNER JOIN ({" UNION ALL ".join(days)}) d ON d.weekday = oh.weekday
+            ) p
+            WHERE {plus_need("p.ps")} <= p.pe
+              AND (
+                p.instrument_id NOT IN (
+                  SELECT DISTINCT b.instrument_id FROM {holds} b WHERE b.starts_at < %s AND b.ends_at > %s
+                )
+                OR NOT EXISTS (
+                  SELECT 1 FROM {holds} x
+                  WHERE x.instrument_id = p.instrument_id AND x.ends_at > p.ps AND x.starts_at < {plus_need("p.ps")}
+                )
+                OR EXISTS (
+                  SELECT 1 FROM {holds} h
+                  WHERE h.instrument_id = p.instrument_id AND h.ends_at > p.ps AND h.ends_at <= {minus_need("p.pe")}
+                    AND NOT EXISTS (
+                      SELECT 1 FROM {holds} x
+                      WHERE x.instrument_id = h.instrument_id AND x.ends_at > h.ends_at
+                        AND x.starts_at < {plus_need("h.ends_at")}
+                    )
+                )
+              )
+        """  # noqa: S608
+        params = [
+            start,
+            end,
+            *day_params,
+            *need_param,
+            end,
+            start,
+            *need_param,
+            *need_param,
+            *need_param,
+        ]
+        return f"({sql})", params

@@ -42,7 +42,11 @@ class SlotHold(models.Model):
     class Meta:
         verbose_name = _("slot hold")
         verbose_name_plural = _("slot holds")
-        indexes = [models.Index(fields=["instrument", "starts_at", "ends_at"])]
+        indexes = [
+            models.Index(fields=["instrument", "starts_at", "ends_at"]),
+            # The catalogue's free-between: holds of an instrument ending after an instant.
+            models.Index(fields=["instrument", "ends_at", "starts_at"], name="slothold_instrument_ends"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="slothold_ordered"),
             models.CheckConstraint(
