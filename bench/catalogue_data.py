@@ -32,49 +32,12 @@ RETIRED_SHARE = 0.01
 # unit type: share of the units (the national registry has many more enterprises than a city's)
 UNIT_TYPES = [("enterprise", 40), ("university", 15), ("institute", 17), ("testing_centre", 15), ("hospital", 13)]
 SCALES = [("large", 15), ("medium", 35), ("small", 35), ("micro", 15)]
-PLACES = [
-    "包头",
-    "呼和浩特",
-    "鄂尔多斯",
-    "赤峰",
-    "通辽",
-    "乌海",
-    "北京",
-    "天津",
-    "石家庄",
-    "太原",
-    "沈阳",
-    "大连",
-    "长春",
-    "哈尔滨",
-    "上海",
-    "南京",
-    "苏州",
-    "杭州",
-    "宁波",
-    "合肥",
-    "福州",
-    "厦门",
-    "南昌",
-    "济南",
-    "青岛",
-    "郑州",
-    "武汉",
-    "长沙",
-    "广州",
-    "深圳",
-    "南宁",
-    "海口",
-    "重庆",
-    "成都",
-    "贵阳",
-    "昆明",
-    "西安",
-    "兰州",
-    "西宁",
-    "银川",
-    "乌鲁木齐",
-]
+PLACES = (
+    "包头", "呼和浩特", "鄂尔多斯", "赤峰", "通辽", "乌海", "北京", "天津", "石家庄", "太原",
+    "沈阳", "大连", "长春", "哈尔滨", "上海", "南京", "苏州", "杭州", "宁波", "合肥",
+    "福州", "厦门", "南昌", "济南", "青岛", "郑州", "武汉", "长沙", "广州", "深圳", "南宁",
+    "海口", "重庆", "成都", "贵阳", "昆明", "西安", "兰州", "西宁", "银川", "乌鲁木齐",
+)  # fmt: skip
 UNIT_WORDS = {
     "enterprise": ["稀土新材料科技有限公司", "精密制造股份有限公司", "化工集团有限公司", "生物技术股份有限公司",
                    "新能源有限公司", "检测技术有限公司", "钢铁股份有限公司", "电子科技有限公司"],
@@ -83,93 +46,20 @@ UNIT_WORDS = {
     "testing_centre": ["检验检测中心", "产品质量监督检验院", "计量测试研究所", "海关技术中心", "疾病预防控制中心"],
     "hospital": ["中心医院", "人民医院", "医学院第一附属医院", "中医医院"],
 }  # fmt: skip
-CONTACTS = [
-    "王强",
-    "李娜",
-    "张磊",
-    "刘洋",
-    "陈静",
-    "杨帆",
-    "赵敏",
-    "黄伟",
-    "周婷",
-    "吴昊",
-    "徐丽",
-    "孙浩",
-    "马骏",
-    "朱琳",
-    "胡斌",
-    "郭瑞",
-    "何倩",
-    "高峰",
-    "林涛",
-    "罗佳",
-]
-PURPOSES = [
-    "稀土永磁材料微观形貌观察",
-    "钢铁材料夹杂物成分分析",
-    "铝合金力学性能测试",
-    "催化剂比表面积测定",
-    "土壤重金属含量检测",
-    "药物中间体结构鉴定",
-    "高纯晶硅杂质分析",
-    "乳制品营养成分检测",
-    "矿石物相组成分析",
-    "焊接接头无损探伤",
-]
-RATINGS = [5] * 55 + [4] * 30 + [3] * 10 + [2] * 4 + [1]
 OFFICE_HOURS = [(dt.time(8, 30), dt.time(17, 30))]
 
-BOOKING_COLUMNS = [
-    "id",
-    "starts_at",
-    "ends_at",
-    "status",
-    "purpose",
-    "sample_count",
-    "sample_description",
-    "service_way",
-    "project_name",
-    "funding_source",
-    "fee_estimate",
-    "decision_reason",
-    "decided_at",
-    "created_at",
-    "updated_at",
-    "instrument_id",
-    "requester_id",
-    "unit_id",
-]
-RECORD_COLUMNS = [
-    "started_at",
-    "ended_at",
-    "service_content",
-    "service_way",
-    "preparation_hours",
-    "measurement_hours",
-    "post_processing_hours",
-    "hours",
-    "sample_count",
-    "computed_amount",
-    "amount",
-    "amount_reason",
-    "project_name",
-    "funding_source",
-    "user_name",
-    "user_unit_name",
-    "is_external",
-    "rating",
-    "rating_comment",
-    "rated_at",
-    "created_at",
-    "booking_id",
-    "instrument_id",
-    "user_id",
-    "user_unit_id",
-    "invoice_number",
-    "paid_on",
-    "purpose",
-]
+BOOKING_COLUMNS = (
+    "id", "starts_at", "ends_at", "status", "purpose", "sample_count", "sample_description",
+    "service_way", "project_name", "funding_source", "fee_estimate", "decision_reason",
+    "decided_at", "created_at", "updated_at", "instrument_id", "requester_id", "unit_id",
+)  # fmt: skip
+RECORD_COLUMNS = (
+    "started_at", "ended_at", "service_content", "service_way", "preparation_hours",
+    "measurement_hours", "post_processing_hours", "hours", "sample_count", "computed_amount",
+    "amount", "amount_reason", "project_name", "funding_source", "user_name", "user_unit_name",
+    "is_external", "rating", "rating_comment", "rated_at", "created_at", "booking_id",
+    "instrument_id", "user_id", "user_unit_id", "invoice_number", "paid_on", "purpose",
+)  # fmt: skip
 HOLD_COLUMNS = ("starts_at", "ends_at", "kind", "booking_id", "instrument_id")
 
 
@@ -260,6 +150,11 @@ class _Writer:
     def __init__(self, count, stdout):
         from django.utils import timezone
 
+        from bookings.demo import EXCLUDED_PURPOSES, PURPOSES, RATINGS
+        from instruments.demo import CONTACTS
+
+        self.contacts, self.purposes, self.ratings = CONTACTS, PURPOSES, RATINGS  # the demo's words
+        self.excluded = EXCLUDED_PURPOSES  # purposes subsidies exclude (about 3% of the records)
         self.count, self.stdout = count, stdout
         self.rng = random.Random(SEED + count)
         self.now = timezone.now().replace(microsecond=0)
@@ -321,7 +216,7 @@ class _Writer:
                     is_high_tech=unit_type == "enterprise" and rng.random() < 0.4,
                     district=district,
                     address=f"{place}市科技路{rng.randint(1, 999)}号",
-                    contact_person=rng.choice(CONTACTS),
+                    contact_person=rng.choice(self.contacts),
                     phone=f"0472-{rng.randint(5100000, 6999999)}",
                     email=f"unit{n}@bench.example.cn",
                     status=Unit.Status.APPROVED,
@@ -342,7 +237,7 @@ class _Writer:
         password = make_password(None)
         ids = _next_ids(User, len(units))
         users = [
-            User(pk=pk, email=f"researcher{u.pk}@bench.example.cn", name=f"{self.rng.choice(CONTACTS)}{n % 100}",
+            User(pk=pk, email=f"researcher{u.pk}@bench.example.cn", name=f"{self.rng.choice(self.contacts)}{n % 100}",
                  phone="13904729000", password=password)
             for n, (pk, u) in enumerate(zip(ids, units, strict=True))
         ]  # fmt: skip
@@ -559,7 +454,7 @@ class _Writer:
         decided = decided_at if status in ("requested",) else (decided_at or starts_at - dt.timedelta(days=2))
         created = starts_at - dt.timedelta(days=self.rng.randint(3, 20))
         bookings.append(
-            [None, starts_at, ends_at, status, self.rng.choice(PURPOSES), samples, "", way, "", "none", estimate,
+            [None, starts_at, ends_at, status, self.rng.choice(self.purposes), samples, "", way, "", "none", estimate,
              "计划调整" if status == "cancelled" else "", decided, created, created, instrument.pk, user_id, unit.pk]
         )  # fmt: skip
         return len(bookings) - 1
@@ -574,12 +469,12 @@ class _Writer:
         rated = rng.random() < 0.7
         paid = amount > 0 and rng.random() < 0.85
         records.append(
-            [starts_at, ends_at, rng.choice(PURPOSES), way, prep, hours - prep - post, post, hours, samples, amount,
-             amount, "", "", "none", name, unit.name, external, rng.choice(RATINGS) if rated else None, "",
+            [starts_at, ends_at, rng.choice(self.purposes), way, prep, hours - prep - post, post, hours, samples,
+             amount, amount, "", "", "none", name, unit.name, external, rng.choice(self.ratings) if rated else None, "",
              ends_at + dt.timedelta(days=2) if rated else None, ends_at, booking, instrument.pk,
              user_id if booking is not None else None, unit.pk, self._invoice() if paid else "",
              min(ends_at.date() + dt.timedelta(days=rng.randint(1, 10)), self.today) if paid else None,
-             "rd" if rng.random() >= 0.03 else "teaching"]
+             "rd" if rng.random() >= 0.03 else rng.choice(self.excluded)]
         )  # fmt: skip
 
     def _invoice(self) -> str:
