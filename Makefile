@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup install messages migrate demo lint worker beat makemessages clean bench
+.PHONY: run test setup install messages migrate demo lint worker beat makemessages clean bench bench-report bench-pages
 
 run: setup demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -51,10 +51,18 @@ worker: setup
 beat: setup
 	$(BIN)/celery -A platform_site beat --loglevel=info --schedule var/celerybeat-schedule
 
+# Both benchmarks (PostgreSQL at 127.0.0.1:5432, Redis and wrk; see README "Benchmarks").
+bench: bench-report bench-pages
+
 # The utilisation report on 1,000,000 service records against hand-written SQL, and its memory
-# (PostgreSQL: BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ic_bench; see README).
-bench: install messages
+# (PostgreSQL: BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/ic_bench).
+bench-report: install messages
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# The catalogue pages at 945 and 100,000 instruments (BENCH_ARGS=--million: also 1,000,000) served
+# by gunicorn, against /healthz/, with wrk (databases ic_bench_pages*, Redis db 2, port 8101).
+bench-pages: install messages
+	$(PY) -m bench.pages $(BENCH_ARGS)
 
 # For maintainers (needs GNU gettext): refresh the .po catalogues after changing strings.
 makemessages: install

@@ -149,69 +149,85 @@ def ensure_records(year: int, count: int, stdout=print) -> None:
     instruments = list(Instrument.objects.order_by("pk").values_list("pk", "unit_id"))
     units = list(Unit.objects.filter(credit_code__startswith="91150200MB").order_by("pk").values_list("pk", "name"))
     users = list(User.objects.filter(email__endswith="@bench.example.cn").order_by("pk").values_list("pk", "name"))
+    created = dt.datetime.now(tz=TZ)
+    copy_rows("bookings_servicerecord", COLUMNS, _records(year, count, rng, instruments, units, users, created))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE bookings_servicerecord")
+    stdout(f"  {count:,} service records in {year} ({time.monotonic() - started:.1f} s)")
+
+
+def _records(year, count, rng, instruments, units, users, created):
+    """The rows of ``ensure_records``, one tuple per record in COLUMNS order."""
     unit_names = dict(units)
     days = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
-    created = dt.datetime.now(tz=TZ)
-    with connection.cursor() as cursor, cursor.connection.cursor() as raw:
-        with raw.copy(f"COPY bookings_servicerecord ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for n in range(count):
-                instrument, owner = instruments[rng.randrange(len(instruments))]
-                day = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(days))
-                if day.weekday() >= 5 and rng.random() < 0.5:  # fewer at weekends
-                    day = day - dt.timedelta(days=day.weekday() - 4)
-                start = dt.datetime.combine(day, dt.time(8), tzinfo=TZ) + dt.timedelta(minutes=15 * rng.randrange(40))
-                measurement = Decimal(rng.randrange(2, 33)) / 4  # 0.5 to 8 h
-                preparation = Decimal(rng.randrange(0, 3)) / 4
-                hours = measurement + preparation
-                length = dt.timedelta(hours=float(hours))
-                if n % 50 == 0:  # an overnight run, past midnight (and at a month's or year's end, past it)
-                    start = dt.datetime.combine(day, dt.time(20), tzinfo=TZ)
-                    length = dt.timedelta(hours=rng.randrange(6, 14))
-                external = rng.random() < 0.35
-                if external:
-                    user_unit, user_unit_name = units[rng.randrange(len(units))]
-                    if user_unit == owner:
-                        external = False
-                else:
-                    user_unit, user_unit_name = owner, unit_names[owner]
-                # People come back: each instrument has its regulars (as on the demo data, where
-                # about a hundred people make 60,000 services), a few of them without an account.
-                regular = rng.randrange(REGULARS)
-                user_id, user_name = (
-                    users[(instrument * 37 + regular * 101) % len(users)]
-                    if regular < REGULARS - VISITORS
-                    else (None, f"访客{instrument % 300}-{regular}")
-                )
-                amount = (hours * (400 if external else 200)).quantize(Decimal("0.01"))
-                rating = rng.randrange(1, 6) if rng.random() < 0.4 else None
-                copy.write_row(
-                    (
-                        instrument,
-                        start,
-                        start + length,
-                        "样品测试",
-                        WAYS[n % 4],
-                        "rd",
-                        preparation,
-                        measurement,
-                        Decimal(0),
-                        hours,
-                        rng.randrange(0, 10),
-                        amount,
-                        amount,
-                        "",
-                        "",
-                        "none",
-                        user_id,
-                        user_name,
-                        user_unit,
-                        user_unit_name,
-                        external,
-                        rating,
-                        "",
-                        "",
-                        created,
-                    )
-                )
-        raw.execute("ANALYZE bookings_servicerecord")
-    stdout(f"  {count:,} service records in {year} ({time.monotonic() - started:.1f} s)")
+    for n in range(count):
+        instrument, owner = instruments[rng.randrange(len(instruments))]
+        day = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(days))
+        if day.weekday() >= 5 and rng.random() < 0.5:  # fewer at weekends
+            day = day - dt.timedelta(days=day.weekday() - 4)
+        start = dt.datetime.combine(day, dt.time(8), tzinfo=TZ) + dt.timedelta(minutes=15 * rng.randrange(40))
+        measurement = Decimal(rng.randrange(2, 33)) / 4  # 0.5 to 8 h
+        preparation = Decimal(rng.randrange(0, 3)) / 4
+        hours = measurement + preparation
+        length = dt.timedelta(hours=float(hours))
+        if n % 50 == 0:  # an overnight run, past midnight (and at a month's or year's end, past it)
+            start = dt.datetime.combine(day, dt.time(20), tzinfo=TZ)
+            length = dt.timedelta(hours=rng.randrange(6, 14))
+        external = rng.random() < 0.35
+        if external:
+            user_unit, user_unit_name = units[rng.randrange(len(units))]
+            if user_unit == owner:
+                external = False
+        else:
+            user_unit, user_unit_name = owner, unit_names[owner]
+        # People come back: each instrument has its regulars (as on the demo data, where
+        # about a hundred people make 60,000 services), a few of them without an account.
+        regular = rng.randrange(REGULARS)
+        user_id, user_name = (
+            users[(instrument * 37 + regular * 101) % len(users)]
+            if regular < REGULARS - VISITORS
+            else (None, f"访客{instrument % 300}-{regular}")
+        )
+        amount = (hours * (400 if external else 200)).quantize(Decimal("0.01"))
+        rating = rng.randrange(1, 6) if rng.random() < 0.4 else None
+        yield (
+            instrument,
+            start,
+            start + length,
+            "样品测试",
+            WAYS[n % 4],
+            "rd",
+            preparation,
+            measurement,
+            Decimal(0),
+            hours,
+            rng.randrange(0, 10),
+            amount,
+            amount,
+            "",
+            "",
+            "none",
+            user_id,
+            user_name,
+            user_unit,
+            user_unit_name,
+            external,
+            rating,
+            "",
+            "",
+            created,
+        )
+
+
+def copy_rows(table: str, columns, rows) -> None:
+    """Rows (sequences in ``columns`` order) written into ``table`` by one COPY, in the current
+    transaction of Django's connection."""
+    from django.db import connection
+
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor() as raw,
+        raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bench.django_env import database_url, setup
+from bench.django_env import database_url, ensure_database, setup
 
 HERE = Path(__file__).resolve().parent
 YEARS = {2024: 100_000, 2025: 1_000_000}
@@ -36,18 +36,6 @@ COMPARED = {
     "external_income": 7,
     "rating": 8,
 }
-
-
-def ensure_database() -> None:
-    import psycopg
-
-    url = urlparse(database_url())
-    name = url.path.lstrip("/")
-    server = url._replace(path="/postgres").geturl()
-    with psycopg.connect(server, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"  created database {name}")
 
 
 def hand_sql(period):
