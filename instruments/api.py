@@ -280,27 +280,17 @@ class InstrumentViewSet(
             return InstrumentWriteSerializer
         return InstrumentDetailSerializer
 
-    def _cache_name(self) -> str:
-        """The viewset with the filter the site gave it: part of the cached answers' key."""
-        return f"{type(self).__module__}.{type(self).__qualname__}.{self.action}:{self.filterset_class.__qualname__}"
+    def _cached(self, request, answer):
+        """Anonymous callers are answered from the page cache (core/pagecache.py); the viewset,
+        its action and the filter the site gave it are part of the key."""
+        name = f"{type(self).__module__}.{type(self).__qualname__}.{self.action}:{self.filterset_class.__qualname__}"
+        return cached_api_data(request, CATALOGUE, name, answer)
 
     def list(self, request, *args, **kwargs):
-        """Anonymous callers are answered from the page cache (core/pagecache.py)."""
-        return cached_api_data(
-            request,
-            CATALOGUE,
-            self._cache_name(),
-            lambda: super(InstrumentViewSet, self).list(request, *args, **kwargs),
-        )
+        return self._cached(request, lambda: super(InstrumentViewSet, self).list(request, *args, **kwargs))
 
     def retrieve(self, request, *args, **kwargs):
-        """Anonymous callers are answered from the page cache (core/pagecache.py)."""
-        return cached_api_data(
-            request,
-            CATALOGUE,
-            self._cache_name(),
-            lambda: super(InstrumentViewSet, self).retrieve(request, *args, **kwargs),
-        )
+        return self._cached(request, lambda: super(InstrumentViewSet, self).retrieve(request, *args, **kwargs))
 
     def _detail(self, instrument, status_code=status.HTTP_200_OK):
         instrument = catalogue.instrument_get_detailed(pk=instrument.pk)

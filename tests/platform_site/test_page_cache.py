@@ -47,21 +47,22 @@ def page_cache(request, settings):
 
 
 @pytest.fixture
-def unit(db):
-    return UnitFactory(name="内蒙古科技大学")
+def instrument(db):
+    """A public instrument open every day, with one fee item, of a unit with a manager."""
+    row = InstrumentFactory(unit=UnitFactory(name="内蒙古科技大学"), name="场发射扫描电镜")
+    weekday_hours(row)
+    FeeItemFactory(instrument=row)
+    return row
+
+
+@pytest.fixture
+def unit(instrument):
+    return instrument.unit
 
 
 @pytest.fixture
 def manager(unit):
     return member_of(unit, role="manager", name="赵磊")
-
-
-@pytest.fixture
-def instrument(unit):
-    row = InstrumentFactory(unit=unit, name="场发射扫描电镜", needs_approval=False, min_lead_hours=0)
-    weekday_hours(row)
-    FeeItemFactory(instrument=row)
-    return row
 
 
 def cache_status(response):
