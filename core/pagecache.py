@@ -229,12 +229,13 @@ def cached_page(namespace: str):
 
 def cached_api_data(request, namespace: str, view_name: str, answer):
     """An API answer for an anonymous caller: its data from the cache, else from ``answer()``
-    (a DRF Response) and then stored. Data, not rendered bytes: the caller's renderer (JSON, the
-    browsable API) still renders it for them. ``request`` is DRF's (its user is authenticated by
-    the API's own schemes: a token caller is never anonymous)."""
+    (a DRF Response) and then stored. For JSON only: the browsable API's page also shows the
+    paginator's links, which a stored answer has no paginator for. ``request`` is DRF's (its user
+    is authenticated by the API's own schemes: a token caller is never anonymous)."""
     from rest_framework.response import Response
 
-    if not is_cacheable_request(request):
+    json = getattr(request, "accepted_renderer", None) is not None and request.accepted_renderer.format == "json"
+    if not (json and is_cacheable_request(request)):
         response = answer()
         if request.user.is_authenticated:
             mark_private(response)

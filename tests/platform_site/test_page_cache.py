@@ -158,6 +158,13 @@ def test_an_api_token_caller_is_never_served_the_cached_answer(page_cache, instr
     assert "no-store" in response["Cache-Control"]
 
 
+def test_the_browsable_api_is_not_served_from_the_cache(page_cache, instrument):
+    APIClient().get(API, {"format": "api"})
+    response = APIClient().get(API, {"format": "api"})
+    assert response.status_code == 200 and cache_status(response) != "hit"
+    assert cache_status(APIClient().get(API)) == "miss"  # the JSON answer is stored on its own
+
+
 def test_a_page_with_a_message_waiting_is_neither_served_from_nor_stored_in_the_cache(page_cache, instrument):
     Client().get(CATALOGUE)
     visitor = Client()
