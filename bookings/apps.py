@@ -23,3 +23,11 @@ class BookingsConfig(AppConfig):
     demo_seeder = "bookings.demo.seed"
     api_register = "bookings.api.register"
     dashboard_panel = "bookings.panels.dashboard_panel"
+
+    def ready(self):
+        from instruments.invalidation import connect_signals
+
+        from .models import SlotHold
+
+        # Holds decide free-between in the catalogue's cached pages (instruments/invalidation.py).
+        connect_signals(SlotHold)

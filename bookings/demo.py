@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from instruments.invalidation import catalogue_changed
 from instruments.models import Instrument
 from members.models import Membership, Unit
 
@@ -525,6 +526,7 @@ class _Builder:
         for hold in self.holds:
             hold.booking_id = hold.booking.pk
         SlotHold.objects.bulk_create(self.holds, batch_size=2000)
+        catalogue_changed()  # bulk writes send no signals; holds decide free-between
         for service in self.chosen:
             service.booking_id = service.booking.pk if service.booking else None
             service.service_record_id = service.service_record.pk if service.service_record else None

@@ -14,6 +14,7 @@ from members.models import District, Unit
 
 from .catalogue import located_in_q
 from .exporting import REGISTRY_EXPORT_ACTIONS
+from .invalidation import catalogue_changed
 from .models import Category, FeeItem, ImportJob, Instrument, OpeningHours, Photo
 from .search import search_document_for
 from .selectors import history_reason_parts
@@ -182,6 +183,7 @@ class InstrumentAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         instrument = form.instance
         Instrument.objects.filter(pk=instrument.pk).update(search_document=search_document_for(instrument))
+        catalogue_changed()  # an update() sends no signal
 
 
 @admin.register(Category)

@@ -16,11 +16,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from core.pagecache import cached_api_data
 from core.timeparse import validate_in_range
 from members.models import District, Unit
 
 from . import catalogue, selectors, services
 from .filters import InstrumentFilter
+from .invalidation import CATALOGUE
 from .models import Category, FeeItem, Instrument, OpeningHours, Photo
 
 # --- Read ---------------------------------------------------------------------------------------
@@ -277,6 +279,18 @@ class InstrumentViewSet(
         if self.action in ("update", "partial_update"):
             return InstrumentWriteSerializer
         return InstrumentDetailSerializer
+
+    def _cached(self, request, answer):
+        """Anonymous callers are answered from the page cache (core/pagecache.py); the viewset,
+        its action and the filter the site gave it are part of the key."""
+        name = f"{type(self).__module__}.{type(self).__qualname__}.{self.action}:{self.filterset_class.__qualname__}"
+        return cached_api_data(request, CATALOGUE, name, answer)
+
+    def list(self, request, *args, **kwargs):
+        return self._cached(request, lambda: super(InstrumentViewSet, self).list(request, *args, **kwargs))
+
+    def retrieve(self, request, *args, **kwargs):
+        return self._cached(request, lambda: super(InstrumentViewSet, self).retrieve(request, *args, **kwargs))
 
     def _detail(self, instrument, status_code=status.HTTP_200_OK):
         instrument = catalogue.instrument_get_detailed(pk=instrument.pk)

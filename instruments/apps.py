@@ -27,3 +27,12 @@ class InstrumentsConfig(AppConfig):
     api_register = "instruments.api.register"
     dashboard_panel = "instruments.panels.dashboard_panel"
     unit_profile_panel = "instruments.panels.unit_profile_panel"
+
+    def ready(self):
+        from members.models import District, Unit
+
+        from .invalidation import connect_signals
+        from .models import Category, FeeItem, Instrument, OpeningHours, Photo
+
+        # What the catalogue's pages show (instruments/invalidation.py).
+        connect_signals(Instrument, Photo, FeeItem, OpeningHours, Category, Unit, District)

@@ -30,7 +30,11 @@ def search_documents_refresh_task() -> int:
     The members app cannot call this app when a unit is renamed (layers), so the owner unit's
     name reaches the search documents here; only rows whose document changed are written.
     """
+    from .invalidation import catalogue_changed
     from .models import Instrument
     from .search import search_documents_refresh
 
-    return search_documents_refresh(Instrument.objects.active())
+    changed = search_documents_refresh(Instrument.objects.active())
+    if changed:
+        catalogue_changed()  # written in bulk: no signals; the search finds other instruments now
+    return changed

@@ -2,15 +2,19 @@
 
 The site may widen both (``platform_site/urls.py``): a subclass of ``InstrumentFilter`` for the
 search, a template extending the instrument page's (its ``booking`` block) for the page.
+Anonymous visitors are served both from the page cache (core/pagecache.py; the catalogue's
+writes move its version on: instruments/invalidation.py).
 """
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from core.pagecache import cached_page
 from core.replica import replica_view
 
 from . import catalogue
 from .filters import InstrumentFilter
+from .invalidation import CATALOGUE
 
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
@@ -25,6 +29,7 @@ def page_size(request) -> int:
     return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
 
 
+@cached_page(CATALOGUE)
 @replica_view
 def catalogue_list(request, filterset_class=InstrumentFilter):
     """Anyone may search; a fixed number of queries whatever the page size; reads from the
@@ -49,6 +54,7 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
     )
 
 
+@cached_page(CATALOGUE)
 @replica_view
 def instrument_detail(request, pk, template_name=DETAIL_TEMPLATE):
     """A public instrument's page; 404 for missing, retired or not-public ones. Reads from the

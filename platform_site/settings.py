@@ -234,8 +234,18 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_TIMEZONE = TIME_ZONE
 # The beat schedule is each app's (its AppConfig's beat_schedule), collected in platform_site/celery.py.
 
+# Redis when there is one, shared by every process. The embedded default keeps Django's per-process
+# LocMem cache: right for one runserver process (its own writes move the page cache's version on);
+# a write made by another process (a management command) reaches its cached pages only when
+# they expire, after PAGE_CACHE_SECONDS.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds an anonymous visitor's catalogue page, instrument page and catalogue API answer stay in
+# the cache (core/pagecache.py); every write that changes them invalidates them at once, so this
+# bounds only what time alone changes (free-between from now on). 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=60)
 
 # Seconds a report run pauses at each progress step: 0 in production; the worker tests set it to
 # make a run slow enough to watch its progress and to kill its worker mid-run.

@@ -66,6 +66,17 @@ def celery_eager_by_default(settings):
     app.conf.task_always_eager = saved
 
 
+@pytest.fixture(autouse=True)
+def page_cache_of_its_own(monkeypatch):
+    """Each test sees only the pages it cached itself: the page cache's keys get a prefix of the
+    test's own (a LocMem cache outlives the test's rolled-back data; Redis is shared by workers)."""
+    from uuid import uuid4
+
+    from core import pagecache
+
+    monkeypatch.setattr(pagecache, "KEY_PREFIX", f"pagecache-test-{uuid4().hex}")
+
+
 @pytest.fixture
 def redis_url():
     url = redis_test_url()

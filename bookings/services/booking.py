@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.transitions import transition
+from instruments.invalidation import catalogue_changed
 from instruments.models import Instrument
 from members.models import Unit
 from members.permissions import is_unit_manager
@@ -46,6 +47,7 @@ def hold_create(**fields) -> SlotHold:
         if EXCLUSION_CONSTRAINT in str(exc):
             raise SlotTaken from exc
         raise
+    catalogue_changed()  # free-between in the catalogue
     return hold
 
 
@@ -68,6 +70,7 @@ def booking_transition(*, booking: Booking, to: str, actor, reason: str = "") ->
     previous = transition(booking, to=to, actor=actor, reason=reason, **changes)
     if previous in Booking.HOLDING_STATUSES and to not in Booking.HOLDING_STATUSES:
         SlotHold.objects.filter(booking=booking).delete()
+        catalogue_changed()  # free-between in the catalogue
     BookingEvent.objects.create(booking=booking, from_status=previous, to_status=to, actor=actor, reason=reason)
     return booking
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from instruments.invalidation import catalogue_changed
 from instruments.models import Instrument
 from members.permissions import is_unit_manager
 
@@ -75,4 +76,5 @@ def outage_withdraw(*, actor, outage: Outage) -> Outage:
     outage._history_user = actor
     outage.save()
     SlotHold.objects.filter(outage=outage).delete()
+    catalogue_changed()  # free-between in the catalogue
     return outage

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history
 
 from members.models import Unit
 
+from ..invalidation import catalogue_changed
 from ..models import Category, FeeItem, Instrument, OpeningHours
 from ..search import search_document_for
 from .kinds import KINDS, SPECIAL
@@ -193,6 +194,7 @@ def _write(records):
     Instrument.objects.bulk_update(registered, ["created_at"], batch_size=500)
     FeeItem.objects.bulk_create(fees, batch_size=500)
     OpeningHours.objects.bulk_create(hours, batch_size=1000)
+    catalogue_changed()  # bulk writes send no signals
 
 
 def _pick(rng, weighted):

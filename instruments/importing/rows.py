@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from members.models import District
 
 from .. import services
+from ..invalidation import catalogue_changed
 from ..models import Category, Instrument
 from ..search import search_document_for
 from .columns import (
@@ -350,3 +351,5 @@ def write_results(results, *, actor, file_name):
             default_user=actor,
             default_change_reason=history_reason("updated", file_name),
         )
+    if creates or updates:
+        catalogue_changed()  # bulk writes send no signals

@@ -16,6 +16,7 @@ from members.permissions import is_unit_manager
 
 from .. import images
 from ..exceptions import DomainError, InstrumentRetired, InvalidTransition, PermissionDenied, RowsInvalid
+from ..invalidation import catalogue_changed
 from ..models import FeeItem, Instrument, OpeningHours, Photo
 from ..search import search_document_for
 from .rules import (
@@ -113,12 +114,14 @@ def _save(instrument: Instrument, *, actor, keys: list[str], text: str = "") -> 
     instrument._history_user = actor
     instrument._change_reason = _reason(keys, text)
     instrument.save()
+    catalogue_changed()
 
 
 def _refresh_search_document(instrument: Instrument) -> None:
     """Rebuilt after the related rows are written, so the document may use them too."""
     instrument.search_document = search_document_for(instrument)
     Instrument.objects.filter(pk=instrument.pk).update(search_document=instrument.search_document)
+    catalogue_changed()  # an update() sends no signal
 
 
 def _locked_for_manager(actor, instrument: Instrument) -> Instrument:
@@ -186,6 +189,7 @@ def _replace_opening_hours(instrument: Instrument, periods: list[OpeningHours]) 
         period.instrument = instrument
         period.full_clean()
     OpeningHours.objects.bulk_create(periods)
+    catalogue_changed()  # a bulk_create() sends no signal
 
 
 def _photo_create(instrument: Instrument, prepared: images.PreparedPhoto, caption: str, order: int) -> Photo:
