@@ -1,8 +1,9 @@
 """The catalogue's filters, shared by the public page and the API (``InstrumentFilter``).
 
-Choice lists (classes, districts, units) are read from the database at most once per filter set
-and only when needed (a value to validate or a form to draw), so a page or an API call issues a
-fixed number of queries.
+Choice lists (classes, districts) are read from the database at most once per filter set and only
+when needed (a value to validate or a form to draw), so a page or an API call issues a fixed number
+of queries. An owner unit is checked by its id alone (one query when given): a national registry's
+10,000 units are looked up through the units API, not sent with every page.
 """
 
 from decimal import Decimal
@@ -10,7 +11,9 @@ from html import escape  # Django's escape without its lazy-string wrapper: the 
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +55,55 @@ class PlainSelect(forms.Select):
             parts.append(f'\n  <option value="{escape(option_value)}"{mark}>{escape(str(label))}</option>\n')
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 -- every value and label is escaped above
+
+
+class UnitSearchSelect(forms.Select):
+    """The owner unit: a select holding "any" and the chosen unit only, not all 10,000 units of a
+    national registry (most of a catalogue page's size). ``static/instruments/unit-search.js`` puts
+    a search box before it that looks units up in the units API and offers them as the options
+    (a ``<datalist>``); a unit's profile links to its instruments with ``?unit=``."""
+
+    chosen = None  # (id, name), set by UnitField when the value is valid
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {
+            **self.build_attrs(self.attrs, attrs),
+            "data-unit-search": reverse("unit-list"),
+            "data-search-label": _("Find an owner unit by name"),
+            "data-search-placeholder": _("Type part of a unit's name"),
+        }
+        parts = [
+            format_html('<select name="{}"{}>', name, flatatt(attrs)),
+            format_html('<option value="">{}</option>', _("Any")),
+        ]
+        if self.chosen:
+            parts.append(format_html('<option value="{}" selected>{}</option>', *self.chosen))
+        parts.append("</select>")
+        return mark_safe("".join(parts))  # noqa: S308 -- format_html escaped every value
+
+
+class UnitField(forms.IntegerField):
+    """An approved unit's id, checked with one query when one is given."""
+
+    widget = UnitSearchSelect
+    default_error_messages = {"invalid_choice": _("No approved unit has this id.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=2**31 - 1, **kwargs)
+
+    def clean(self, value):
+        pk = super().clean(value)
+        if pk is None:
+            return None
+        name = Unit.objects.approved().filter(pk=pk).values_list("name", flat=True).first()
+        if name is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        self.widget.chosen = (pk, name)
+        return pk
+
+
+class UnitFilter(django_filters.Filter):
+    field_class = UnitField
 
 
 class Loaded:
@@ -97,10 +149,8 @@ class InstrumentFilter(django_filters.FilterSet):
             help_text=_("A district code, e.g. 150203."),
         )
     )
-    unit = extend_schema_field({"type": "integer", "minimum": 1})(
-        django_filters.ChoiceFilter(
-            widget=PlainSelect, field_name="unit_id", label=_("Owner unit"), help_text=_("A unit id.")
-        )
+    unit = extend_schema_field({"type": "integer", "minimum": 1, "maximum": 2**31 - 1})(
+        UnitFilter(field_name="unit_id", label=_("Owner unit"), help_text=_("A unit id."))
     )
     unit_type = django_filters.ChoiceFilter(
         widget=PlainSelect, field_name="unit__unit_type", choices=Unit.Type.choices, label=_("Unit type")
@@ -159,9 +209,6 @@ class InstrumentFilter(django_filters.FilterSet):
             ]
         )
         self.filters["district"].extra["choices"] = Loaded(lambda: [(d.code, d.name) for d in self.districts()])
-        self.filters["unit"].extra["choices"] = Loaded(
-            lambda: [(str(pk), name) for pk, name in Unit.objects.approved().values_list("pk", "name")]
-        )
 
     # --- filters ---------------------------------------------------------------------------------
 

@@ -44,3 +44,30 @@ def test_anonymous_visitor_searches_in_chinese_and_opens_an_instrument(page, liv
     page.wait_for_selector("#facet-district a.selected")
     assert district in page.inner_text("#facet-district a.selected")
     screenshot(page, "narrowed-by-district")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_visitor_finds_an_owner_unit_by_typing_part_of_its_name(page, live_server, screenshot):
+    """The owner filter sends no list of units: typing part of a name asks the units API, the
+    suggestions come up, and choosing one narrows the catalogue to that unit's instruments."""
+    load_demo()
+    owner = Instrument.objects.get(name="液相色谱-质谱联用仪").unit
+    page.goto(f"{live_server.url}/instruments/")
+    page.click(".more-filters summary")
+    assert page.locator("#id_unit option").count() == 1  # "any" alone
+
+    page.fill("#id_unit-search", owner.name[:4])
+    page.wait_for_function(
+        "name => [...document.querySelectorAll('#id_unit-choices option')].some(o => o.value === name)", arg=owner.name
+    )
+    page.fill("#id_unit-search", owner.name)  # what choosing the suggestion puts in the box
+    assert page.input_value("#id_unit") == str(owner.pk)
+    screenshot(page, "owner-unit-chosen")
+
+    page.click(".filters button[type=submit]")
+    page.wait_for_selector("#results")
+    assert f"unit={owner.pk}" in page.url
+    listed = page.locator("#results h2 a").count()
+    assert listed == min(20, owner.instruments.public().count()) and listed > 0
+    assert page.locator("#id_unit option:checked").inner_text() == owner.name

@@ -227,9 +227,9 @@ def test_pages_of_ten_twenty_or_fifty(client, unit):
     assert len(client.get(URL, {"per_page": 7}).context["page"].object_list) == 20  # not offered: default
 
 
-# Classes, districts, units (the filter form's choices), the count with both facets (one grouping
-# query), rows, photos: six queries whatever the page size.
-CATALOGUE_QUERIES = 6
+# Classes, districts (the filter form's choices), the count with both facets (one grouping query),
+# rows, photos: five queries whatever the page size (and one more to check an owner unit's id).
+CATALOGUE_QUERIES = 5
 
 
 @pytest.mark.parametrize("rows", [10, 50])
@@ -242,6 +242,40 @@ def test_a_page_takes_the_same_queries_for_ten_or_fifty_rows(client, django_asse
     with django_assert_num_queries(CATALOGUE_QUERIES):
         response = client.get(URL, {"per_page": rows, "search": "电镜", "category": "01", "online_booking": "true"})
     assert len(response.context["page"].object_list) == rows
+
+
+def test_the_owner_unit_is_chosen_by_id_and_the_page_lists_no_other_unit(client, unit, django_assert_num_queries):
+    """A national registry's 10,000 units are not sent with every page: the owner select holds
+    "any" and the chosen unit, and the page's script looks others up in the units API."""
+    other = UnitFactory(name="另一家检测技术有限公司")
+    idle = UnitFactory(name="没有仪器的检测中心")  # listed in no result: only a unit list would name it
+    instrument(unit=unit, name="本单位电镜")
+    instrument(unit=other, name="别家电镜")
+    page = client.get(URL).content.decode()
+    assert idle.name not in page and 'data-unit-search="/api/v1/units/"' in page
+    assert "instruments/unit-search.js" in page
+
+    with django_assert_num_queries(CATALOGUE_QUERIES + 1):
+        response = client.get(URL, {"unit": other.pk})
+    assert {i.name for i in response.context["page"].object_list} == {"别家电镜"}
+    assert f'<option value="{other.pk}" selected>{other.name}</option>' in response.content.decode()
+    assert unit.name not in response.content.decode() and idle.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "99999999", "99999999999999999999"])
+def test_an_unknown_owner_unit_is_reported_and_ignored(client, unit, value):
+    Unit.objects.filter(pk=99999999).delete()
+    instrument(unit=unit, name="本单位电镜")
+    response = client.get(URL, {"unit": value})
+    assert response.status_code == 200
+    assert "unit" in response.context["filter"].form.errors
+    assert {i.name for i in response.context["page"].object_list} == {"本单位电镜"}
+
+
+def test_a_pending_unit_is_not_a_choice(client, unit):
+    pending = UnitFactory(status=Unit.Status.PENDING)
+    response = client.get(URL, {"unit": pending.pk})
+    assert "unit" in response.context["filter"].form.errors
 
 
 # --- the instrument's page ------------------------------------------------------------------------

@@ -1,0 +1,71 @@
+// The catalogue's owner-unit filter: a search box before the unit select that looks units up by
+// name in the units API (GET /api/v1/units/?q=) and offers them in a <datalist>; choosing one puts
+// it in the select, so the form sends its id. Without scripts the select still shows and clears
+// the chosen unit, and a unit's profile links to its instruments.
+(function () {
+  "use strict";
+
+  function enhance(select) {
+    var url = select.getAttribute("data-unit-search");
+    var input = document.createElement("input");
+    var list = document.createElement("datalist");
+    var found = {}; // unit name -> id, from the last answers
+    var timer = null;
+    var asked = "";
+    input.type = "search";
+    input.id = select.id + "-search";
+    input.setAttribute("list", select.id + "-choices");
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("aria-label", select.getAttribute("data-search-label") || "");
+    input.placeholder = select.getAttribute("data-search-placeholder") || "";
+    input.className = "unit-search";
+    list.id = select.id + "-choices";
+    select.parentNode.insertBefore(input, select);
+    select.parentNode.insertBefore(list, select);
+
+    function choose(id, name) {
+      var option = select.querySelector('option[value="' + id + '"]');
+      if (!option) {
+        option = document.createElement("option");
+        option.value = String(id);
+        option.textContent = name;
+        select.appendChild(option);
+      }
+      option.selected = true;
+    }
+
+    function offer(units) {
+      list.textContent = "";
+      units.forEach(function (unit) {
+        found[unit.name] = unit.id;
+        var option = document.createElement("option");
+        option.value = unit.name;
+        list.appendChild(option);
+      });
+    }
+
+    function lookUp() {
+      var words = input.value.trim();
+      if (!words || words === asked) { return; }
+      asked = words;
+      fetch(url + "?q=" + encodeURIComponent(words), { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (page) { if (input.value.trim() === words) { offer(page.results || []); } })
+        .catch(function () { /* no suggestions; the select keeps its value */ });
+    }
+
+    input.addEventListener("input", function () {
+      var name = input.value.trim();
+      if (Object.prototype.hasOwnProperty.call(found, name)) {
+        choose(found[name], name);
+        return;
+      }
+      window.clearTimeout(timer);
+      timer = window.setTimeout(lookUp, 200);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("select[data-unit-search]").forEach(enhance);
+  });
+})();
