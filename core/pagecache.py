@@ -21,7 +21,7 @@ import hashlib
 import logging
 import re
 import time
-from functools import wraps
+from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -80,31 +80,20 @@ def namespace_changed(namespace: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
     The version moves on now (a page rendered from this point on is not served to anyone after
     the commit) and once more after the commit (a page rendered meanwhile from the data before
     the commit is stored under a version nobody reads any more). The second move is registered
-    once per transaction, however many rows it writes.
+    once per transaction, however many rows it writes: the connection remembers, per namespace,
+    the list of commit hooks it was registered in. Django starts a new list after a commit, a
+    rollback or a savepoint's rollback (which may have dropped the hook), and a new list means
+    registering again, so the check is constant time, not a scan of the transaction's hooks.
     """
     _bump(namespace)
     connection = connections[using]
     if not connection.in_atomic_block:
         return
-    callback = _after_commit_callback(namespace)
-    if not any(entry[1] == callback for entry in connection.run_on_commit):
-        transaction.on_commit(callback, using=using)
-
-
-class _after_commit_callback:
-    """Equal for the same namespace, so a transaction registers it once."""
-
-    def __init__(self, namespace: str):
-        self.namespace = namespace
-
-    def __call__(self):
-        _bump(self.namespace)
-
-    def __eq__(self, other):
-        return isinstance(other, _after_commit_callback) and other.namespace == self.namespace
-
-    def __hash__(self):
-        return hash(self.namespace)
+    registered = connection.__dict__.setdefault("_page_cache_hooks", {})
+    if registered.get(namespace) is connection.run_on_commit:
+        return
+    transaction.on_commit(partial(_bump, namespace), using=using)
+    registered[namespace] = connection.run_on_commit
 
 
 # --- Who may be served a cached page -----------------------------------------------------------

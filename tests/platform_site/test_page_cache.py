@@ -251,6 +251,23 @@ def test_a_transaction_moves_the_version_on_now_and_once_after_its_commit(
     assert connection.in_atomic_block  # the test's own transaction: callbacks were run by the fixture
 
 
+def test_a_savepoint_rolled_back_with_the_hook_in_it_registers_it_again(page_cache, django_capture_on_commit_callbacks):
+    """The hook registered inside a savepoint that is rolled back is gone: the next change in the
+    same transaction registers it again, so the commit still moves the version on."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():
+                catalogue_changed()
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        for _ in range(500):  # a bulk import: one hook, not one per row
+            catalogue_changed()
+        before_commit = pagecache.namespace_version("catalogue")
+    assert len(callbacks) == 1
+    assert pagecache.namespace_version("catalogue") == before_commit + 1
+
+
 def test_a_lost_version_starts_again_at_a_number_never_used(page_cache):
     from django.core.cache import cache
 
