@@ -11,6 +11,12 @@ booked on the site, a few no-shows and cancellations, upcoming bookings holding 
 the next four weeks): about 31 bookings and 68 service records per instrument, as on the demo's
 945 instruments. Left out for speed: history rows, photos, booking events and chosen services.
 
+The 1,000,000-instrument set (``--registry-only``, as ``bench.pages --million`` makes it) holds the
+registry alone: units, instruments with their search documents, fee items and opening hours. Its
+one target is the search SQL against the same at 100,000, which reads the registry only; a year of
+bookings and records at the demo's density would be about 99 million more rows, some hours of
+writing on a two-core machine.
+
 The whole data set is written in one transaction, so a database holds all of it or none; a
 database that already holds it is kept (``ensure_catalogue``). Dates are relative to the day of
 generation (a year back, four weeks ahead), like the demo's.
@@ -74,8 +80,9 @@ def present(count: int) -> bool:
     return Instrument.objects.count() >= count
 
 
-def ensure_catalogue(count: int = 100_000, stdout=print) -> None:
-    """``count`` instruments over 10,000 units with a year of bookings and records, once."""
+def ensure_catalogue(count: int = 100_000, stdout=print, *, registry_only: bool = False) -> None:
+    """``count`` instruments over 10,000 units with a year of bookings and records (none with
+    ``registry_only``), once."""
     from django.db import connection, transaction
 
     from instruments.models import Instrument
@@ -91,7 +98,7 @@ def ensure_catalogue(count: int = 100_000, stdout=print) -> None:
         cursor.execute("SET LOCAL session_replication_role = replica")
         # The big tables' plain indexes are built once at the end (a sort), not row by row.
         indexes = _drop_indexes(cursor, ["bookings_booking", "bookings_servicerecord"])
-        writer = _Writer(count, stdout)
+        writer = _Writer(count, stdout, registry_only=registry_only)
         writer.run()
         for definition in indexes:
             cursor.execute(definition)
@@ -147,7 +154,7 @@ def copy_objects(model, objects) -> None:
 
 
 class _Writer:
-    def __init__(self, count, stdout):
+    def __init__(self, count, stdout, *, registry_only=False):
         from django.utils import timezone
 
         from bookings.demo import EXCLUDED_PURPOSES, PURPOSES, RATINGS
@@ -155,7 +162,7 @@ class _Writer:
 
         self.contacts, self.purposes, self.ratings = CONTACTS, PURPOSES, RATINGS  # the demo's words
         self.excluded = EXCLUDED_PURPOSES  # purposes subsidies exclude (about 3% of the records)
-        self.count, self.stdout = count, stdout
+        self.count, self.stdout, self.registry_only = count, stdout, registry_only
         self.rng = random.Random(SEED + count)
         self.now = timezone.now().replace(microsecond=0)
         self.tz = timezone.get_default_timezone()
@@ -170,7 +177,8 @@ class _Writer:
         for first in range(0, len(units), BATCH_UNITS):
             batch = units[first : first + BATCH_UNITS]
             instruments = self.instruments(batch, per_unit)
-            self.bookings_and_records(instruments, units, people)
+            if not self.registry_only:
+                self.bookings_and_records(instruments, units, people)
             done = first + len(batch)
             if done % 2000 == 0 or done == len(units):
                 self.stdout(f"    {done:,} units written ({self.bookings:,} bookings, {self.records:,} records)")
@@ -505,16 +513,19 @@ class _Writer:
 
 
 def main(argv) -> int:
-    """``python -m bench.catalogue_data DATABASE_URL [COUNT]``: migrate and fill one database."""
+    """``python -m bench.catalogue_data DATABASE_URL [COUNT] [--registry-only]``: migrate and fill one
+    database."""
     from bench.django_env import ensure_database, setup
 
+    registry_only = "--registry-only" in argv
+    argv = [a for a in argv if a != "--registry-only"]
     url, count = argv[0], int(argv[1]) if len(argv) > 1 else 100_000
     ensure_database(url)
     setup(url)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    ensure_catalogue(count)
+    ensure_catalogue(count, registry_only=registry_only)
     return 0
 
 
