@@ -4,6 +4,7 @@ import math
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import NotSupportedError
 from django.db.models import BigIntegerField, Expression, Q
 from django.http import Http404
 
@@ -125,6 +126,27 @@ def holds_between(*, instrument_ids, start: datetime, end: datetime):
     return SlotHold.objects.filter(instrument_id__in=instrument_ids).overlapping(start, end)
 
 
+def open_and_free(instrument_ids, *, start: datetime, end: datetime) -> dict[int, tuple[list, list]]:
+    """{id: (opening periods, free intervals)} in [start, end) for many instruments: the opening
+    periods minus bookings and outages, as ``availability`` gives them for one; two queries
+    whatever the number of instruments."""
+    hours: dict[int, list] = {}
+    for row in OpeningHours.objects.filter(instrument_id__in=instrument_ids).only(
+        "instrument_id", "weekday", "opens", "closes"
+    ):
+        hours.setdefault(row.instrument_id, []).append(row)
+    holds: dict[int, list] = {}
+    for instrument_id, a, b in holds_between(instrument_ids=instrument_ids, start=start, end=end).values_list(
+        "instrument_id", "starts_at", "ends_at"
+    ):
+        holds.setdefault(instrument_id, []).append((a, b))
+    result = {}
+    for instrument_id in instrument_ids:
+        periods = clip(opening_periods(hours.get(instrument_id, []), start, end), start, end)
+        result[instrument_id] = (periods, subtract(periods, holds.get(instrument_id, [])))
+    return result
+
+
 def availability(*, instrument: Instrument, start: datetime, end: datetime) -> dict:
     """Open, busy and free intervals of [start, end): no personal data, only times."""
     periods = clip(opening_periods(instrument.opening_hours.all(), start, end), start, end)
@@ -222,34 +244,52 @@ class FreeGapInstruments(Expression):
         super().__init__()
         self.start, self.end, self.need = start, end, need
 
-    def as_sql(self, compiler, connection):
-        postgres = connection.vendor == "postgresql"
-        ops = connection.ops
-        start, end = ops.adapt_datetimefield_value(self.start), ops.adapt_datetimefield_value(self.end)
+    def as_postgresql(self, compiler, connection):
         days, day_params = [], []
         for day in local_dates(self.start, self.end):
-            midnight = at_local(day, time(0))
-            if postgres:
-                days.append("SELECT CAST(%s AS smallint) AS weekday, CAST(%s AS timestamptz) AS midnight")
-                day_params += [day.weekday(), midnight]
-            else:
-                shift = -int(midnight.utcoffset().total_seconds() // 60)
-                days.append("SELECT %s AS weekday, %s AS day, %s AS shift")
-                day_params += [day.weekday(), day.isoformat(), f"{shift:+d} minutes"]
-        if postgres:
-            opens, closes = "(d.midnight + CAST(oh.opens AS interval))", "(d.midnight + CAST(oh.closes AS interval))"
-            later, earlier = "GREATEST", "LEAST"
-            need = "CAST(%s AS interval)"
-            plus_need = lambda column: f"({column} + {need})"  # noqa: E731
-            minus_need = lambda column: f"({column} - {need})"  # noqa: E731
-            need_param = [self.need]
-        else:
-            opens = "datetime(d.day || ' ' || oh.opens, d.shift)"
-            closes = "datetime(d.day || ' ' || oh.closes, d.shift)"
-            later, earlier = "MAX", "MIN"
-            plus_need = lambda column: f"datetime({column}, '+' || %s)"  # noqa: E731
-            minus_need = lambda column: f"datetime({column}, '-' || %s)"  # noqa: E731
-            need_param = [f"{int(self.need.total_seconds() // 60)} minutes"]
+            days.append("SELECT CAST(%s AS smallint) AS weekday, CAST(%s AS timestamptz) AS midnight")
+            day_params += [day.weekday(), at_local(day, time(0))]
+        return self._statement(
+            connection,
+            days,
+            day_params,
+            opens="(d.midnight + CAST(oh.opens AS interval))",
+            closes="(d.midnight + CAST(oh.closes AS interval))",
+            later="GREATEST",
+            earlier="LEAST",
+            plus_need="({} + CAST(%s AS interval))",
+            minus_need="({} - CAST(%s AS interval))",
+            need=self.need,
+        )
+
+    def as_sqlite(self, compiler, connection):
+        days, day_params = [], []
+        for day in local_dates(self.start, self.end):
+            shift = -int(at_local(day, time(0)).utcoffset().total_seconds() // 60)
+            days.append("SELECT %s AS weekday, %s AS day, %s AS shift")
+            day_params += [day.weekday(), day.isoformat(), f"{shift:+d} minutes"]
+        return self._statement(
+            connection,
+            days,
+            day_params,
+            opens="datetime(d.day || ' ' || oh.opens, d.shift)",
+            closes="datetime(d.day || ' ' || oh.closes, d.shift)",
+            later="MAX",
+            earlier="MIN",
+            plus_need="datetime({}, '+' || %s)",
+            minus_need="datetime({}, '-' || %s)",
+            need=f"{int(self.need.total_seconds() // 60)} minutes",
+        )
+
+    def as_sql(self, compiler, connection):
+        raise NotSupportedError(f"free-between is written for PostgreSQL and SQLite, not {connection.vendor}")
+
+    def _statement(self, connection, days, day_params, *, opens, closes, later, earlier, plus_need, minus_need, need):
+        """The statement over the days of the range (one SELECT each, ``day_params`` theirs) in a
+        dialect's words: the period's bounds, the larger and smaller of two values, a time plus and
+        minus ``need`` (``{}`` the time, ``%s`` the need)."""
+        ops = connection.ops
+        start, end = ops.adapt_datetimefield_value(self.start), ops.adapt_datetimefield_value(self.end)
         holds = SlotHold._meta.db_table
         hours = OpeningHours._meta.db_table
         # Only table names and SQL words are formatted in; every value is a parameter.
@@ -258,35 +298,27 @@ class FreeGapInstruments(Expression):
                 SELECT oh.instrument_id, {later}({opens}, %s) AS ps, {earlier}({closes}, %s) AS pe
                 FROM {hours} oh INNER JOIN ({" UNION ALL ".join(days)}) d ON d.weekday = oh.weekday
             ) p
-            WHERE {plus_need("p.ps")} <= p.pe
+            WHERE {plus_need.format("p.ps")} <= p.pe
               AND (
                 p.instrument_id NOT IN (
                   SELECT DISTINCT b.instrument_id FROM {holds} b WHERE b.starts_at < %s AND b.ends_at > %s
                 )
                 OR NOT EXISTS (
                   SELECT 1 FROM {holds} x
-                  WHERE x.instrument_id = p.instrument_id AND x.ends_at > p.ps AND x.starts_at < {plus_need("p.ps")}
+                  WHERE x.instrument_id = p.instrument_id AND x.ends_at > p.ps
+                    AND x.starts_at < {plus_need.format("p.ps")}
                 )
                 OR EXISTS (
                   SELECT 1 FROM {holds} h
-                  WHERE h.instrument_id = p.instrument_id AND h.ends_at > p.ps AND h.ends_at <= {minus_need("p.pe")}
+                  WHERE h.instrument_id = p.instrument_id AND h.ends_at > p.ps
+                    AND h.ends_at <= {minus_need.format("p.pe")}
                     AND NOT EXISTS (
                       SELECT 1 FROM {holds} x
                       WHERE x.instrument_id = h.instrument_id AND x.ends_at > h.ends_at
-                        AND x.starts_at < {plus_need("h.ends_at")}
+                        AND x.starts_at < {plus_need.format("h.ends_at")}
                     )
                 )
               )
         """  # noqa: S608
-        params = [
-            start,
-            end,
-            *day_params,
-            *need_param,
-            end,
-            start,
-            *need_param,
-            *need_param,
-            *need_param,
-        ]
+        params = [start, end, *day_params, need, end, start, need, need, need]
         return f"({sql})", params

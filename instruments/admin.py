@@ -48,7 +48,8 @@ class DistrictFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(located_in_q(self.value()))
+            district = District.objects.filter(code=self.value()).values_list("pk", flat=True).first()
+            return queryset.filter(located_in_q(district))
         return queryset
 
 

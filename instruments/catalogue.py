@@ -13,7 +13,7 @@ Definitions used across the catalogue:
 
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -62,14 +62,10 @@ def online_booking_q() -> Q:
     )
 
 
-def located_in_q(district_code: str) -> Q:
+def located_in_q(district_id: int | None) -> Q:
     """Instruments in a district: installed there, or, with no installation district, owned by a
-    unit there."""
-    return Q(district__code=district_code) | Q(district__isnull=True, unit__district__code=district_code)
-
-
-def located_in_district_q(district_id: int | None) -> Q:
-    """``located_in_q`` for a district given by id (None: no such district, nothing matches)."""
+    unit there. The district is given by id, a plain column test for the planner (None: no such
+    district, nothing matches)."""
     if district_id is None:
         return Q(pk__in=[])
     return Q(district_id=district_id) | Q(district__isnull=True, unit__district_id=district_id)
@@ -112,11 +108,8 @@ def catalogue_counts(filterset) -> dict:
     wider filter set such as free-between reaches the facets), grouped by (class, place): the class
     and district filters are then applied to the groups here, with the same meaning as the filters
     (``filter_category``: the class or its parent has the code; ``located_in_q``: the place is the
-    district). The page's paginator takes ``total`` instead of counting again. Kept on the filter
-    set, so asking twice costs nothing."""
-    counts = getattr(filterset, "_catalogue_counts", None)
-    if counts is not None:
-        return counts
+    district). The page's paginator takes ``total`` instead of counting again. A filter set reads
+    them once, as ``InstrumentFilter.counts``."""
     data = filterset.form.cleaned_data
     category_code = data.get("category") or ""
     district_code = data.get("district") or ""
@@ -153,7 +146,7 @@ def catalogue_counts(filterset) -> dict:
             by_place[place] = by_place.get(place, 0) + count
         if class_ok and place_ok:
             total += count
-    counts = {
+    return {
         "total": total,
         "category_facets": [
             {"value": c.code, "label": c.name, "count": by_class[c.pk], "selected": category_code[:2] == c.code}
@@ -166,20 +159,6 @@ def catalogue_counts(filterset) -> dict:
             if by_place.get(d.pk)
         ],
     }
-    filterset._catalogue_counts = counts
-    return counts
-
-
-def category_facets(filterset) -> list[dict]:
-    """Results per main class (大类) for the current query, ignoring the class filter itself (see
-    ``catalogue_counts``)."""
-    return catalogue_counts(filterset)["category_facets"]
-
-
-def district_facets(filterset) -> list[dict]:
-    """Results per district for the current query, ignoring the district filter (see
-    ``catalogue_counts``)."""
-    return catalogue_counts(filterset)["district_facets"]
 
 
 def instrument_get_public(*, pk) -> Instrument:
@@ -217,7 +196,7 @@ def similar_instruments(instrument: Instrument, *, count: int = SIMILAR_COUNT) -
         )
         .order_by("-same_subclass", "-external", "-created_at", "-pk")
     )
-    if connection.vendor == "postgresql":
+    if connections[queryset.db].vendor == "postgresql":  # the database the router reads this from
         queryset = queryset.filter(pk__in=_similar_candidates(instrument, main_class_id=main_class_id, count=count))
     return list(queryset[:count])
 

@@ -14,6 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -210,6 +211,11 @@ class InstrumentFilter(django_filters.FilterSet):
         )
         self.filters["district"].extra["choices"] = Loaded(lambda: [(d.code, d.name) for d in self.districts()])
 
+    @cached_property
+    def counts(self) -> dict:
+        """The number of results and both facets, from one grouping query (``catalogue_counts``)."""
+        return catalogue.catalogue_counts(self)
+
     # --- filters ---------------------------------------------------------------------------------
 
     def filter_search(self, queryset, name, value):
@@ -231,7 +237,7 @@ class InstrumentFilter(django_filters.FilterSet):
     def filter_district(self, queryset, name, value):
         """See ``catalogue.located_in_q``."""
         district_id = next((d.pk for d in self.districts() if d.code == value), None)
-        return queryset.filter(catalogue.located_in_district_q(district_id))
+        return queryset.filter(catalogue.located_in_q(district_id))
 
     def filter_value_min(self, queryset, name, value):
         return queryset.filter(original_value__gte=value * catalogue.WAN)

@@ -36,7 +36,7 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
     read replica when there is one."""
     filterset = filterset_class(request.GET, queryset=catalogue.instrument_list_public())
     paginator = Paginator(filterset.qs, page_size(request))
-    counts = catalogue.catalogue_counts(filterset)
+    counts = filterset.counts
     paginator.count = counts["total"]  # counted with the facets, in the same query
     page = paginator.get_page(request.GET.get("page"))
     return render(

@@ -26,9 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bookings.availability import clip, opening_periods, subtract
-from bookings.selectors import holds_between
-from instruments.models import Instrument, OpeningHours
+from bookings.selectors import open_and_free
+from instruments.models import Instrument
 from instruments.search import HAN_CLASS, normalise, token_grams
 from members.models import Membership, Unit
 
@@ -183,24 +182,11 @@ def similar_instruments(*, category, name: str, model: str, specifications: str,
 
 
 def free_hours(instrument_ids: list[int], *, start: dt.datetime, end: dt.datetime) -> dict:
-    """{id: (open hours, free hours)} in [start, end): opening periods minus bookings and
-    outages; two queries whatever the number of instruments."""
-    hours: dict[int, list] = {}
-    for row in OpeningHours.objects.filter(instrument_id__in=instrument_ids).only(
-        "instrument_id", "weekday", "opens", "closes"
-    ):
-        hours.setdefault(row.instrument_id, []).append(row)
-    holds: dict[int, list] = {}
-    for instrument_id, a, b in holds_between(instrument_ids=instrument_ids, start=start, end=end).values_list(
-        "instrument_id", "starts_at", "ends_at"
-    ):
-        holds.setdefault(instrument_id, []).append((a, b))
-    result = {}
-    for instrument_id in instrument_ids:
-        periods = clip(opening_periods(hours.get(instrument_id, []), start, end), start, end)
-        free = subtract(periods, holds.get(instrument_id, []))
-        result[instrument_id] = (_hours(periods), _hours(free))
-    return result
+    """{id: (open hours, free hours)} in [start, end) (``bookings.selectors.open_and_free``)."""
+    return {
+        pk: (_hours(periods), _hours(free))
+        for pk, (periods, free) in open_and_free(instrument_ids, start=start, end=end).items()
+    }
 
 
 def _hours(intervals) -> str:
