@@ -146,12 +146,17 @@ def _next_ids(model, count: int) -> range:
     return range(last - count + 1, last + 1)
 
 
-def copy_objects(model, objects) -> None:
-    """Unsaved model instances written by COPY, their ``pk`` given first (``_next_ids``)."""
+def copy_objects(model, objects, *, as_set=()) -> None:
+    """Unsaved model instances written by COPY, their ``pk`` given first (``_next_ids``); the
+    fields named in ``as_set`` are written as the objects hold them (not "now" for auto dates)."""
     from django.db import connection
 
     fields = list(model._meta.concrete_fields)
-    rows = ([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objects)
+
+    def value(field, obj):
+        return getattr(obj, field.attname) if field.name in as_set else field.pre_save(obj, True)
+
+    rows = ([f.get_db_prep_save(value(f, obj), connection) for f in fields] for obj in objects)
     copy_rows(model._meta.db_table, [f.column for f in fields], rows)
 
 
@@ -299,21 +304,11 @@ class _Writer:
             record["fee_items"] = [FeeItem(instrument=instrument, **fee) for fee in record["fees"]]
             fees += record["fee_items"]
             hours += [OpeningHours(instrument=instrument, **period) for period in record["hours"]]
-        copy_objects(Instrument, (r["instrument"] for r in records))
-        # Registration dates over the last three years (auto_now_add set them to now).
-        created = [
-            (self.now - dt.timedelta(days=rng.randint(30, 1100), minutes=rng.randint(0, 1439)), pk) for pk in ids
-        ]
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMP TABLE IF NOT EXISTS bench_created (at timestamptz, id bigint)")
-            cursor.execute("TRUNCATE bench_created")
-            copy_rows("bench_created", ["at", "id"], created)
-            cursor.execute(
-                "UPDATE instruments_instrument i SET created_at = c.at, updated_at = c.at FROM bench_created c "
-                "WHERE i.id = c.id"
-            )
+        # Registration dates over the last three years, written with the rows (not "now").
+        for record in records:
+            at = self.now - dt.timedelta(days=rng.randint(30, 1100), minutes=rng.randint(0, 1439))
+            record["instrument"].created_at = record["instrument"].updated_at = at
+        copy_objects(Instrument, (r["instrument"] for r in records), as_set=("created_at", "updated_at"))
         for pk, fee in zip(_next_ids(FeeItem, len(fees)), fees, strict=True):
             fee.pk = pk
         copy_objects(FeeItem, fees)
