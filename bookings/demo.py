@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from core.exceptions import DomainError
 from instruments.invalidation import catalogue_changed
 from instruments.models import Instrument
 from members.models import Membership, Unit
@@ -203,7 +204,100 @@ def _showcase(now, stdout):
     for service in record_rows:
         service.service_record = record
     ChosenService.objects.bulk_create(booking_rows + record_rows)
+    _ready_to_complete(now, instrument, requester, unit)
+    _week_of_requests(now, instrument.unit)
     _say(stdout, f"bookings: showcase on {instrument.name} for {requester.email}")
+
+
+def _free_day_slots(instrument, days, hours: int):
+    """(start, end) of ``hours`` at the opening of each of ``days`` the instrument is open, where no
+    booking of any status lies (the seeded past sessions hold no slot, so bookings are checked)."""
+    from .availability import opening_periods
+
+    for day in days:
+        start, end = at_local(day, time(0)), at_local(day + timedelta(days=1), time(0))
+        for opens, closes in opening_periods(instrument.opening_hours.all(), start, end):
+            a, b = opens, opens + timedelta(hours=hours)
+            taken = Booking.objects.filter(instrument=instrument, starts_at__lt=b, ends_at__gt=a).exists()
+            if b <= closes and not taken:
+                yield a, b
+                break
+
+
+def _ready_to_complete(now, instrument, requester, unit):
+    """Two of 张伟's bookings of the last days, requested and approved through the services before
+    they began, and not completed yet: 赵磊 can turn them into service records (the step subsidies
+    and reports start from)."""
+    from .services import booking_approve, booking_request
+
+    manager = User.objects.filter(email="manager@demo.local").first()
+    if manager is None:
+        return
+    today = local(now).date()
+    days = [today - timedelta(days=n) for n in range(1, 10)]
+    purposes = ["稀土永磁材料晶粒尺寸统计", "抛光粉团聚状态观察"]
+    for (a, b), purpose in zip(_free_day_slots(instrument, days, 2), purposes, strict=False):
+        booking = booking_request(
+            user=requester,
+            unit=unit,
+            instrument=instrument,
+            starts_at=a,
+            ends_at=b,
+            purpose=purpose,
+            sample_count=2,
+            service_way=ServiceWay.GUIDED,
+            project_name="企业新产品研发",
+            funding_source=FundingSource.ENTERPRISE,
+            fee_items=list(instrument.fee_items.order_by("pk")[:1]),
+            now=a - timedelta(days=7),
+        )
+        if booking.status == Booking.Status.REQUESTED:
+            booking_approve(actor=manager, booking=booking)
+
+
+def _week_of_requests(now, owner):
+    """Requests waiting in 赵磊's queue for each of the next seven days, from the demo's enterprise
+    researchers, on the instruments of his unit that need approval."""
+    from .services import booking_request
+
+    enterprises = list(
+        Membership.objects.filter(status=Membership.Status.ACTIVE, unit__unit_type=Unit.Type.ENTERPRISE)
+        .exclude(unit=owner)
+        .select_related("user", "unit")
+        .order_by("pk")[:7]
+    )
+    instruments = list(
+        Instrument.objects.bookable()
+        .filter(unit=owner, needs_approval=True, opening_hours__isnull=False)
+        .distinct()
+        .prefetch_related("opening_hours", "fee_items")
+        .order_by("pk")
+    )
+    if not enterprises or not instruments:
+        return
+    today = local(now).date()
+    for offset in range(1, 8):
+        instrument = instruments[offset % len(instruments)]
+        member = enterprises[offset % len(enterprises)]
+        day = today + timedelta(days=offset + max(1, instrument.min_lead_hours // 24))
+        for a, b in _free_day_slots(instrument, [day, day + timedelta(days=1), day + timedelta(days=2)], 2):
+            try:
+                booking_request(
+                    user=member.user,
+                    unit=member.unit,
+                    instrument=instrument,
+                    starts_at=a,
+                    ends_at=b,
+                    purpose=PURPOSES[offset % len(PURPOSES)],
+                    sample_count=offset,
+                    service_way=ServiceWay.GUIDED,
+                    project_name="企业委托检测",
+                    funding_source=FundingSource.ENTERPRISE,
+                    fee_items=list(instrument.fee_items.order_by("pk")[:1]),
+                )
+            except DomainError:  # a rule of this instrument (lead time, hours): try the next day
+                continue
+            break
 
 
 def _people(rng) -> dict[int, list]:

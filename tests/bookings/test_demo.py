@@ -1,6 +1,7 @@
 """The demo seeder: nothing without instruments, a spread of hours with instruments, idempotent."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -85,3 +86,40 @@ def test_seed_demo_runs_this_seeder_last_of_the_three(monkeypatch):
     call_command("seed_demo", stdout=io.StringIO())
     assert calls == ["instruments", "bookings"]
     assert Unit.objects.filter(name="内蒙古科技大学").exists()  # members' seeder ran first
+
+
+def test_the_demo_manager_has_past_bookings_to_complete_and_a_week_of_requests():
+    """赵磊 can try the step subsidies and reports start from (completing an approved booking into a
+    service record) and has requests waiting for each of the coming days."""
+    from bookings.services import booking_complete
+
+    units = seed_members()
+    owner = units["内蒙古科技大学"]
+    for i in range(4):
+        instrument = InstrumentFactory(unit=owner, name=f"演示电镜{i}", needs_approval=True)
+        weekday_hours(instrument, weekdays=[0, 1, 2, 3, 4, 5, 6])
+        FeeItemFactory(instrument=instrument)
+    demo.seed()
+    now = timezone.now()
+    ready = Booking.objects.filter(
+        requester__email="enterprise@demo.local", status=Booking.Status.APPROVED, ends_at__lt=now
+    )
+    assert ready.count() == 2
+    manager = Unit.objects.get(pk=owner.pk).memberships.get(user__email="manager@demo.local").user
+    booking = ready.first()
+    record = booking_complete(
+        actor=manager,
+        booking=booking,
+        actual_start=booking.starts_at,
+        actual_end=booking.ends_at,
+        preparation_hours=0,
+        measurement_hours=2,
+        post_processing_hours=0,
+        sample_count=2,
+    )
+    assert record.amount > 0 and record.user_unit == booking.unit
+
+    waiting = Booking.objects.filter(instrument__unit=owner, status=Booking.Status.REQUESTED, starts_at__gt=now)
+    days = {local(b.starts_at).date() for b in waiting.filter(starts_at__lt=now + timedelta(days=10))}
+    assert len(days) >= 6
+    assert not waiting.filter(requester__memberships__unit=owner).exists()  # from outside the unit
