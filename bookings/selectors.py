@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import NotSupportedError
-from django.db.models import BigIntegerField, Expression, Q
+from django.db.models import BigIntegerField, Case, Expression, F, Q, Value, When
 from django.http import Http404
 
 from instruments.models import Instrument, OpeningHours
@@ -60,6 +60,15 @@ def booking_get_for_user(*, user, pk) -> Booking:
 
 def booking_list_for_requester(*, user):
     return Booking.objects.with_related().filter(requester=user).select_related("service_record")
+
+
+# The owner's queue: pending requests first, the soonest first; then the rest, the latest first.
+PENDING_FIRST = (
+    Case(When(status=Booking.Status.REQUESTED, then=Value(0)), default=Value(1)),
+    Case(When(status=Booking.Status.REQUESTED, then=F("starts_at"))).asc(nulls_last=True),
+    F("starts_at").desc(),
+    F("pk").desc(),
+)
 
 
 def booking_list_for_owner(*, user):

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,14 +18,15 @@ from ..availability import local
 from ..exceptions import DomainError
 from ..filters import BookingFilter
 from ..forms import CompleteForm, RateForm, ReasonForm
+from ..models import Booking
 
 HUNDREDTH = Decimal("0.01")  # hours are entered to the hundredth
 
 PAGE_SIZE = 20
 
 
-def _booking_page(request, queryset, template, title):
-    booking_filter = BookingFilter(request.GET or None, queryset=queryset.order_by("-starts_at", "-pk"))
+def _booking_page(request, queryset, template, title, *, data=None):
+    booking_filter = BookingFilter(data or request.GET or None, queryset=queryset)
     page = Paginator(booking_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, template, {"filter": booking_filter, "page": page, "title": title})
 
@@ -32,14 +34,25 @@ def _booking_page(request, queryset, template, title):
 @login_required
 def my_bookings(request):
     return _booking_page(
-        request, selectors.booking_list_for_requester(user=request.user), "bookings/my_bookings.html", _("My bookings")
+        request,
+        selectors.booking_list_for_requester(user=request.user).order_by("-starts_at", "-pk"),
+        "bookings/my_bookings.html",
+        _("My bookings"),
     )
 
 
 @login_required
 def requests_queue(request):
+    """The owner's queue: the pending requests first, soonest first, and only them unless another
+    status (or every status, an empty one) is asked for; each is approved or rejected in its row."""
+    data = request.GET.copy()
+    data.setdefault("status", Booking.Status.REQUESTED)
     return _booking_page(
-        request, selectors.booking_list_for_owner(user=request.user), "bookings/requests.html", _("Booking requests")
+        request,
+        selectors.booking_list_for_owner(user=request.user).order_by(*selectors.PENDING_FIRST),
+        "bookings/requests.html",
+        _("Booking requests"),
+        data=data,
     )
 
 
@@ -135,4 +148,8 @@ def booking_action(request, pk, action):
         messages.error(request, err.message)
     else:
         messages.success(request, message)
+    back = request.POST.get("next", "")  # the queue a decision was taken in
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    if back and safe:
+        return redirect(back)
     return redirect(booking)

@@ -251,7 +251,8 @@ def test_the_requests_queue_is_for_the_owners_managers(
     services.booking_approve(actor=manager, booking=Booking.objects.order_by("pk").last())
     url = reverse("bookings:requests")
     client.force_login(manager)
-    assert client.get(url).context["page"].paginator.count == 2
+    assert client.get(url, {"status": ""}).context["page"].paginator.count == 2  # every status
+    assert client.get(url).context["page"].paginator.count == 1  # by default the pending ones
     filters = {"status": "requested", "date_from": soon.isoformat(), "date_to": soon.isoformat()}
     with django_assert_num_queries(4):
         response = client.get(url, filters)
@@ -264,6 +265,45 @@ def test_the_requests_queue_is_for_the_owners_managers(
     assert client.get(url, {"date_from": (soon + timedelta(days=1)).isoformat()}).context["page"].paginator.count == 0
     client.force_login(requester)
     assert client.get(url).context["page"].paginator.count == 0
+
+
+def test_the_queue_shows_pending_requests_first_the_soonest_first(client, instrument, requester, manager, soon):
+    approved_late = make_booking(instrument, requester, soon + timedelta(days=1), 15, 16)
+    services.booking_approve(actor=manager, booking=approved_late)
+    later = make_booking(instrument, requester, soon + timedelta(days=1), 9, 10)
+    sooner = make_booking(instrument, requester, soon, 14, 15)
+    client.force_login(manager)
+    shown = list(client.get(reverse("bookings:requests"), {"status": ""}).context["page"])
+    assert shown == [sooner, later, approved_late]
+
+
+def test_the_manager_approves_and_rejects_in_the_queue_and_stays_there(client, instrument, requester, manager, soon):
+    first = make_booking(instrument, requester, soon, 9, 10)
+    second = make_booking(instrument, requester, soon, 10, 11)
+    queue = reverse("bookings:requests") + "?status=requested"
+    client.force_login(manager)
+    page = client.get(queue).content.decode()
+    assert reverse("bookings:action", args=[first.pk, "approve"]) in page
+    assert f'id="reject-reason-{second.pk}"' in page and "required" in page
+
+    response = client.post(reverse("bookings:action", args=[first.pk, "approve"]), {"next": queue})
+    assert response.status_code == 302 and response.url == queue
+    response = client.post(reverse("bookings:action", args=[second.pk, "reject"]), {"next": queue, "reason": ""})
+    assert response.url == queue
+    second.refresh_from_db()
+    assert second.status == "requested"  # a rejection needs its reason
+    client.post(reverse("bookings:action", args=[second.pk, "reject"]), {"next": queue, "reason": "样品不适合电镜"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("approved", "rejected")
+    assert list(client.get(queue).context["page"]) == []
+
+
+def test_a_decision_never_sends_the_manager_to_another_site(client, instrument, requester, manager, soon):
+    booking = make_booking(instrument, requester, soon, 9, 10)
+    client.force_login(manager)
+    response = client.post(reverse("bookings:action", args=[booking.pk, "approve"]), {"next": "https://evil.example/"})
+    assert response.url == booking.get_absolute_url()
 
 
 def test_approve_and_reject_from_the_booking_page(client, instrument, requester, manager, soon):
