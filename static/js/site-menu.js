@@ -12,6 +12,11 @@
     menu.open = false;
     if (refocus) { toggle.focus(); }
   }
+  // A desktop shows the links in the header row; where CSS cannot show a closed <details>' content
+  // (no ::details-content), it starts open instead.
+  var desktop = window.matchMedia("(min-width: 760px)");
+  var styled = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  if (!styled && desktop.matches) { menu.open = true; }
   sync();
   menu.addEventListener("toggle", sync);
   menu.addEventListener("keydown", function (event) {
@@ -20,10 +25,9 @@
       close(true);
     }
   });
-  document.addEventListener("click", function (event) {
-    if (!menu.contains(event.target)) { close(false); }
-  });
-  document.addEventListener("focusin", function (event) {
-    if (!menu.contains(event.target)) { close(false); }
-  });
+  function elsewhere(event) {
+    if (!menu.contains(event.target) && !(desktop.matches && !styled)) { close(false); }
+  }
+  document.addEventListener("click", elsewhere);
+  document.addEventListener("focusin", elsewhere);
 })();

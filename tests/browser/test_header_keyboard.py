@@ -134,6 +134,7 @@ def test_a_desktop_shows_the_menu_in_the_header_row(browser, live_server, screen
     assert not page.locator(TOGGLE).is_visible()
     catalogue = page.locator("nav.site-nav a[href='/instruments/']")
     assert catalogue.is_visible() and page.locator(LOGIN).is_visible() and page.locator(LANGUAGE).is_visible()
+    expect(page.get_by_role("navigation", name="主导航").get_by_role("link", name="登录")).to_be_visible()
     brand, login = page.locator("a.brand").bounding_box(), page.locator(LOGIN).bounding_box()
     assert abs((brand["y"] + brand["height"] / 2) - (login["y"] + login["height"] / 2)) < 8  # one row
     skip_to_content(page, "跳到正文")
