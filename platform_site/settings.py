@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "platform_site.context_processors.platform",
+                "members.context_processors.unread_notifications",
                 "csp.context_processors.nonce",
             ],
         },

@@ -234,7 +234,7 @@ def test_my_bookings_lists_only_mine_with_a_fixed_query_count(
 
     rows(1)
     client.get(url)  # warm the session
-    with django_assert_num_queries(4) as one:
+    with django_assert_num_queries(5) as one:  # with the header's unread-notification count
         response = client.get(url)
     assert response.context["page"].paginator.count == 1
     rows(50)
@@ -254,12 +254,12 @@ def test_the_requests_queue_is_for_the_owners_managers(
     assert client.get(url, {"status": ""}).context["page"].paginator.count == 2  # every status
     assert client.get(url).context["page"].paginator.count == 1  # by default the pending ones
     filters = {"status": "requested", "date_from": soon.isoformat(), "date_to": soon.isoformat()}
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):  # with the header's unread-notification count
         response = client.get(url, filters)
     assert response.context["page"].paginator.count == 1
     for hour in range(11, 17):
         make_booking(instrument, requester, soon, hour, hour + 1)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(url, filters)
     assert response.context["page"].paginator.count == 7
     assert client.get(url, {"date_from": (soon + timedelta(days=1)).isoformat()}).context["page"].paginator.count == 0
@@ -453,7 +453,7 @@ def test_the_record_list_has_a_fixed_query_count(client, instrument, manager, dj
     url = reverse("bookings:record_list")
     ServiceRecordFactory(instrument=instrument, started_at=timezone.now(), ended_at=timezone.now())
     client.get(url)
-    with django_assert_num_queries(4) as one:
+    with django_assert_num_queries(5) as one:  # with the header's unread-notification count
         assert client.get(url).context["page"].paginator.count == 1
     ServiceRecordFactory.create_batch(49, instrument=instrument, started_at=timezone.now(), ended_at=timezone.now())
     with django_assert_num_queries(len(one.captured_queries)):

@@ -144,8 +144,9 @@ def test_dashboard_query_count_does_not_grow_with_the_instruments(
             Photo.objects.create(instrument=instrument, image="instruments/x.jpg")
     client = client_for(manager)
     url = reverse("instruments:manage_list", args=[unit.pk])
-    # session, user, unit, role, counts, paginator count, the page's rows (with completeness)
-    with django_assert_num_queries(7):
+    # session, user, unit, role, counts, paginator count, the page's rows (with completeness),
+    # the header's unread-notification count
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(response.context["page"].object_list) == min(count, 20)
 
@@ -452,10 +453,10 @@ def test_history_page_query_count_is_fixed(client_for, manager, unit, django_ass
     client = client_for(manager)
     url = reverse("instruments:manage_history", args=[instrument.pk])
     # session, user, instrument, role, count, page, record before, record after, fee history,
-    # classes (no district is named, so none is looked up)
-    with django_assert_num_queries(10):
+    # classes (no district is named, so none is looked up), the header's unread-notification count
+    with django_assert_num_queries(11):
         first = client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(url + "?page=2")
     assert len(first.context["entries"]) == 20
     assert FeeItem.history.filter(instrument_id=instrument.pk).count() > 25
