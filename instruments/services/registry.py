@@ -26,6 +26,7 @@ from .rules import (
     REASON_MAX_LENGTH,
     clean_fee_items,
     clean_opening_hours,
+    normalise_asset_number,
     validate_asset_number,
     validate_slot_range,
     validate_subject_areas,
@@ -43,6 +44,8 @@ def _normalise(fields: dict) -> dict:
     for name in ("asset_number", "name", "name_en", "model", "contact_phone", "contact_email"):
         if isinstance(fields.get(name), str):
             fields[name] = fields[name].strip()
+    if isinstance(fields.get("asset_number"), str):
+        fields["asset_number"] = normalise_asset_number(fields["asset_number"])
     return fields
 
 
