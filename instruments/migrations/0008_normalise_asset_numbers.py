@@ -39,9 +39,8 @@ def normalise(apps, schema_editor):
         if (unit_id, number) in taken:
             continue
         taken.add((unit_id, number))
+        Instrument.objects.filter(pk=pk).update(asset_number=number)  # no signals, no updated_at
         instrument = Instrument.objects.get(pk=pk)
-        instrument.asset_number = number
-        instrument.save(update_fields=["asset_number"])
         Historical.objects.create(
             **{name: getattr(instrument, name) for name in history_fields},
             history_date=now,
