@@ -149,6 +149,14 @@ def test_a_ledger_imports_its_valid_rows_and_names_each_bad_cell(check, write, u
     assert stored["ZC2023004"].original_value == Decimal("356000.00")
 
 
+def test_the_import_page_lists_the_accepted_ledger_headers(client, manager, unit):
+    client.force_login(manager)
+    page = client.get(reverse("instruments:import_start", args=[unit.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert "也可以直接使用您单位台账的表头" in html
+    assert "设备名称" in html and "型号规格" in html and "购置日期" in html and "存放地点" in html
+
+
 def test_the_same_asset_typed_with_normal_digits_is_the_same_instrument(check, write, unit):
     write(check(ledger([ledger_row(1, **{"资产编号（必填）": "ZC２０２３ 001"})])))
     again = check(ledger([ledger_row(1, **{"资产编号（必填）": "ZC2023001", "型号规格：": "JSM-7610FPlus"})]))
