@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from members.models import District
+from members.validators import normalise_phone
 
 from .. import services
 from ..invalidation import catalogue_changed
@@ -287,6 +288,8 @@ class RowChecker:
         if cell_text(raw) == "":
             return BLANK
         match column.kind:
+            case "text" if column.field == "contact_phone":
+                return normalise_phone(parse_text(column, raw))  # "０４７２－…" stored as 0472-…
             case "text" if column.field == "subject_areas":
                 return self._subject_areas(parse_text(column, raw))
             case "text":

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.permissions import is_unit_manager
+from members.validators import normalise_phone
 
 from .. import images
 from ..exceptions import DomainError, InstrumentRetired, InvalidTransition, PermissionDenied, RowsInvalid
@@ -46,6 +47,8 @@ def _normalise(fields: dict) -> dict:
             fields[name] = fields[name].strip()
     if isinstance(fields.get("asset_number"), str):
         fields["asset_number"] = normalise_asset_number(fields["asset_number"])
+    if isinstance(fields.get("contact_phone"), str):
+        fields["contact_phone"] = normalise_phone(fields["contact_phone"])
     return fields
 
 

@@ -207,9 +207,11 @@ def test_a_future_commissioning_date_and_a_phone_that_is_not_one_are_400s(api, m
 
 
 def test_an_asset_number_sent_with_full_width_digits_is_stored_normalised(api, manager, unit):
-    response = as_user(api, manager).post(LIST, record(unit=unit.pk, asset_number="ZC２０２４ 0001"), format="json")
+    data = record(unit=unit.pk, asset_number="ZC２０２４ 0001", contact_phone="０４７２－５９５１２３４")
+    response = as_user(api, manager).post(LIST, data, format="json")
     assert response.status_code == 201, response.json()
-    assert Instrument.objects.get().asset_number == "ZC20240001"
+    created = Instrument.objects.get()
+    assert (created.asset_number, created.contact_phone) == ("ZC20240001", "0472-5951234")
 
 
 def test_a_manager_edits_their_instrument_and_another_units_manager_gets_404(api, manager, other_manager, unit):

@@ -103,7 +103,7 @@ def test_a_ledger_imports_its_valid_rows_and_names_each_bad_cell(check, write, u
             ledger_row(1, **{"资产编号（必填）": "ZC２０２３ 001"}),  # full-width digits and a space
             ledger_row(2, **{"购置日期＊": "2015年", "联系电话": "+86 138 0013 8000"}),
             ledger_row(3, **{"购置日期＊": "2018-03", "联系电话": "（0472）5951234 转 801"}),
-            ledger_row(4, **{"购置日期＊": 2019.9, "单价（元）": 356000}),
+            ledger_row(4, **{"购置日期＊": 2019.9, "单价（元）": 356000, "联系电话": "０４７２－５９５１２３４"}),
             ledger_row(5, **{"购置日期＊": future}),
             ledger_row(6, **{"联系电话": "请联系赵老师"}),
             ledger_row(7, **{"购置日期＊": f"{next_year()}年5月"}),
@@ -147,6 +147,8 @@ def test_a_ledger_imports_its_valid_rows_and_names_each_bad_cell(check, write, u
     assert stored["ZC2023003"].commissioned_on == datetime.date(2018, 3, 1)
     assert stored["ZC2023004"].commissioned_on == datetime.date(2019, 9, 1)
     assert stored["ZC2023004"].original_value == Decimal("356000.00")
+    assert stored["ZC2023004"].contact_phone == "0472-5951234"
+    assert stored["ZC2023003"].contact_phone == "(0472)5951234 转 801"
 
 
 def test_the_import_page_lists_the_accepted_ledger_headers(client, manager, unit):
