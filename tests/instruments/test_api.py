@@ -202,7 +202,8 @@ def test_a_future_commissioning_date_and_a_phone_that_is_not_one_are_400s(api, m
     assert response.status_code == 400
     fields = response.json()["fields"]
     assert set(fields) == {"commissioned_on", "contact_phone"}
-    assert "in the future" in str(fields["commissioned_on"]) and "area code" in str(fields["contact_phone"])
+    # In the API's default language, Chinese.
+    assert "是将来的日期" in str(fields["commissioned_on"]) and "带区号的座机号" in str(fields["contact_phone"])
     assert not Instrument.objects.exists()
 
 
