@@ -116,3 +116,17 @@ class DateTimeField(forms.DateTimeField):
 def validate_in_range(value):
     """A validator for model, form or serializer fields that hold a date or datetime."""
     check_range(value)
+
+
+def validate_not_future(value):
+    """A validator for a date that has happened (commissioning, purchase): not after today, local time."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime) else value
+    today = timezone.localdate(timezone=local_tz())
+    if day > today:
+        raise ValidationError(
+            _("%(date)s is in the future: enter the day it happened, today (%(today)s) at the latest."),
+            code="future",
+            params={"date": day.isoformat(), "today": today.isoformat()},
+        )

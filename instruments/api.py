@@ -17,7 +17,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from core.pagecache import cached_api_data
-from core.timeparse import validate_in_range
+from core.timeparse import validate_in_range, validate_not_future
 from members.models import District, Unit
 
 from . import catalogue, selectors, services
@@ -179,7 +179,7 @@ class InstrumentWriteSerializer(serializers.ModelSerializer):
         model = Instrument
         fields = [*services.INSTRUMENT_FIELDS, "fee_items", "opening_hours"]
         validators = []  # the asset number's uniqueness is the service's rule, with its own message
-        extra_kwargs = {"commissioned_on": {"validators": [validate_in_range]}}
+        extra_kwargs = {"commissioned_on": {"validators": [validate_in_range, validate_not_future]}}
 
 
 class InstrumentCreateSerializer(InstrumentWriteSerializer):

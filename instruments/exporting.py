@@ -191,7 +191,7 @@ def _notes_sheets(workbook, bold):
         sheet.append(cells)
 
     notes = workbook.create_sheet("说明 Notes")
-    heading(notes, ("列 Column", "必填 Required", "填写说明 What to enter"))
+    heading(notes, ("列 Column", "必填 Required", "填写说明 What to enter", "也可用的表头 Also accepted headers"))
     for cell_row in column_notes():
         notes.append(list(cell_row))
     classes = workbook.create_sheet("分类代码 Classes")

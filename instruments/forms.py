@@ -128,7 +128,7 @@ class InstrumentForm(forms.ModelForm):
         return services.validate_subject_areas(self.cleaned_data["subject_areas"])
 
     def clean_asset_number(self):
-        number = self.cleaned_data["asset_number"].strip()
+        number = services.normalise_asset_number(self.cleaned_data["asset_number"])
         services.validate_asset_number(unit=self.unit, asset_number=number, instrument_pk=self.instance.pk)
         return number
 

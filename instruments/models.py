@@ -10,7 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.jobs import BackgroundJob
+from core.timeparse import validate_not_future
 from members.models import District, Unit
+from members.validators import validate_phone
 
 
 class Category(models.Model):
@@ -117,7 +119,7 @@ class Instrument(models.Model):
     country_of_origin = models.CharField(_("country of origin"), max_length=50)
     manufacturer = models.CharField(_("manufacturer"), max_length=100)
     model = models.CharField(_("model / specification"), max_length=100)
-    commissioned_on = models.DateField(_("commissioning date"))
+    commissioned_on = models.DateField(_("commissioning date"), validators=[validate_not_future])
     technical_indicators = models.TextField(_("main technical indicators"), max_length=500)
     functions = models.TextField(_("main functions"), max_length=300)
     subject_areas = models.CharField(
@@ -138,7 +140,7 @@ class Instrument(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("district"))
     street_address = models.CharField(_("street address"), max_length=200, blank=True)
     contact_person = models.CharField(_("contact person"), max_length=50)
-    contact_phone = models.CharField(_("contact phone"), max_length=20)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, validators=[validate_phone])
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
 
     # Booking settings (used by the bookings app).

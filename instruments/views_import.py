@@ -17,6 +17,7 @@ from members.exceptions import DomainError
 from members.permissions import is_bureau_staff
 
 from . import exporting, importing, selectors
+from .importing.columns import COLUMNS, header_synonyms
 from .importing.jobs import ALLOWED_EXTENSIONS, MAX_UPLOAD_BYTES
 from .importing.rows import LIST_CAP
 from .models import ImportJob, Instrument
@@ -54,6 +55,7 @@ def import_start(request, unit_pk):
             "form": form,
             "jobs": importing.import_job_list(unit=unit)[:10],
             "max_mb": MAX_UPLOAD_BYTES >> 20,
+            "header_synonyms": [(column.header, header_synonyms(column)) for column in COLUMNS],
         },
     )
 

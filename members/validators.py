@@ -1,6 +1,7 @@
 """Validators for identifiers people type: the unified social credit code and phone numbers."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -46,13 +47,34 @@ def validate_credit_code(value: str) -> None:
         )
 
 
-PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}[0-9]$")
+# Chinese numbers as people write them: a mobile (1[3-9] and 9 more digits, perhaps after +86),
+# a landline with its area code (0472-1234567, (0472)1234567, +86 472 1234567) or a 400/800
+# service line; spaces and hyphens between digit groups; an extension after 转, ext. or "-".
+_MOBILE = r"(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d){8}"
+_LANDLINE = r"(?:(?:\+?86[ -]?)?\(?0?[1-9]\d{1,2}\)?|\(0[1-9]\d{1,2}\)|0[1-9]\d{1,2})[ -]?[1-9]\d{2,3}[ -]?\d{4}"
+_SERVICE_LINE = r"[48]00[ -]?\d{3}[ -]?\d{4}"
+_EXTENSION = r"(?:\s*(?:转|分机|ext\.?|x|#)\s*\d{1,6}|-\d{1,6})?"
+PHONE_RE = re.compile(rf"(?:{_MOBILE}|{_LANDLINE}|{_SERVICE_LINE}){_EXTENSION}", re.IGNORECASE)
+
+
+def normalise_phone(value: str) -> str:
+    """The number as compared and stored: full-width digits and brackets folded (NFKC), runs of
+    spaces made one."""
+    return " ".join(unicodedata.normalize("NFKC", value or "").split())
 
 
 def validate_phone(value: str) -> None:
-    """Accept mobile and landline numbers: digits, optionally with +, spaces or hyphens."""
-    if value and not PHONE_RE.match(value.strip()):
+    """Accept a Chinese mobile or landline number (with area code), with an optional extension.
+
+    The one rule for phone numbers: the unit and instrument forms, the API and the spreadsheet
+    import all reach it through the model fields' validators.
+    """
+    if value and not PHONE_RE.fullmatch(normalise_phone(value)):
         raise ValidationError(
-            _("Enter a phone number of digits, for example 13800000000 or 0472-1234567."),
+            _(
+                "“%(value)s” is not a phone number: enter a mobile number such as 13800000000 or a "
+                "landline with its area code such as 0472-1234567 (an extension may follow: 转123)."
+            ),
             code="phone",
+            params={"value": value},
         )

@@ -35,6 +35,7 @@ from members.models import Unit
 from members.permissions import is_unit_manager
 
 from ..models import ImportJob
+from .columns import is_header_row
 from .readers import Sheet, SheetError
 from .rows import CHUNK_SIZE, RowChecker, Summary, chunked, write_results
 
@@ -202,8 +203,8 @@ def import_job_apply(*, job_id: int) -> ImportJob | None:
 def _run(job: ImportJob, *, write):
     """Read the job's file chunk by chunk, check (and, with ``write``, write) each chunk."""
     summary = Summary()
-    with job.file.open("rb"), Sheet(job.file.file) as sheet:
-        checker = RowChecker(unit=job.unit, header_cells=sheet.header)
+    with job.file.open("rb"), Sheet(job.file.file, is_header=is_header_row) as sheet:
+        checker = RowChecker(unit=job.unit, header_cells=sheet.header, skipped_rows=sheet.skipped_rows)
         total = sheet.count_rows()
         if total > MAX_ROWS:
             raise SheetError(
@@ -237,6 +238,9 @@ def _report(job: ImportJob, summary: Summary, checker: RowChecker) -> dict:
         **job.report,
         "columns": [header for _index, _column, header in checker.columns],
         "ignored_columns": checker.ignored,
+        "skipped_rows": checker.skipped_rows,
+        "notes": summary.notes,
+        "note_total": summary.note_total,
         "missing_columns": [c.header for c in checker.missing_required],
         "unchanged": summary.unchanged,
         "error_total": summary.error_total,

@@ -1,7 +1,8 @@
 """Reading an uploaded spreadsheet row by row, CSV or XLSX, without loading it into memory.
 
-Row numbers are the ones the spreadsheet shows: the header is row 1 (or the first non-empty row),
-so the dry run can point at the exact row a person has to fix.
+Row numbers are the ones the spreadsheet shows: the header is the first non-empty row, or, given
+``is_header``, the first of the top rows that it recognises (title rows above it are skipped and
+listed in ``skipped_rows``), so the dry run can point at the exact row a person has to fix.
 """
 
 import codecs
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls / .et format
-HEADER_SEARCH_ROWS = 10
+HEADER_SEARCH_ROWS = 20  # ledgers put a title, the unit and a date above the headers
 
 
 class SheetError(Exception):
@@ -31,8 +32,10 @@ def is_blank_row(cells) -> bool:
 class Sheet:
     """An open spreadsheet: ``header`` (row number, cells), ``rows()`` and an estimated row count."""
 
-    def __init__(self, fileobj):
+    def __init__(self, fileobj, *, is_header=None):
         self.fileobj = fileobj
+        self.is_header = is_header
+        self.skipped_rows: list[int] = []  # non-empty rows above the header
         head = fileobj.read(8)
         fileobj.seek(0)
         if head.startswith(OLE_MAGIC):
@@ -81,15 +84,24 @@ class Sheet:
 
     # -- what callers use --------------------------------------------------------------------------
     def _find_header(self):
+        """The first row ``is_header`` recognises among the top rows, else the first non-empty row
+        (whose headers the caller then reports as it finds them)."""
         rows = self._numbered_rows()
+        first, above = None, []
         try:
             for number, cells in rows:
                 if not is_blank_row(cells):
-                    return number, tuple(cells)
+                    if self.is_header is None or self.is_header(cells):
+                        self.skipped_rows = above
+                        return number, tuple(cells)
+                    first = first or (number, tuple(cells))
+                    above.append(number)
                 if number >= HEADER_SEARCH_ROWS:
                     break
         finally:
             rows.close()
+        if first is not None:
+            return first
         raise SheetError(_("The file is empty: the first row must hold the column headers."))
 
     def rows(self) -> Iterator[tuple[int, tuple]]:

@@ -8,6 +8,7 @@ search documents.
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import islice
 
 from django.core.exceptions import ValidationError
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from members.models import District
+from members.validators import normalise_phone
 
 from .. import services
 from ..invalidation import catalogue_changed
@@ -28,11 +30,12 @@ from .columns import (
     CellError,
     cell_text,
     column_for_header,
+    money_scale_for_header,
     normalise_label,
     parse_bool,
     parse_choice,
-    parse_date,
     parse_int,
+    parse_ledger_date,
     parse_money,
     parse_text,
 )
@@ -51,6 +54,7 @@ class RowResult:
     action: str = "error"  # create, update, unchanged or error
     changed: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # (column header, message)
+    notes: list = field(default_factory=list)  # (column header, message): read, but not as written
 
 
 @dataclass
@@ -66,9 +70,17 @@ class Summary:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    note_total: int = 0
+    notes: list = field(default_factory=list)
 
     def add(self, result: RowResult, headers: dict):
         self.rows += 1
+        for column, message in result.notes:
+            self.note_total += 1
+            if len(self.notes) < LIST_CAP:
+                self.notes.append(
+                    {"row": result.number, "asset_number": result.asset_number, "column": column, "message": message}
+                )
         if result.action == "error":
             self.error_rows += 1
             for column, message in result.errors:
@@ -143,9 +155,11 @@ def chunked(iterable, size):
 class RowChecker:
     """The columns of one file, and the rules that turn its rows into instruments of one unit."""
 
-    def __init__(self, *, unit, header_cells):
+    def __init__(self, *, unit, header_cells, skipped_rows=()):
         self.unit = unit
+        self.skipped_rows = list(skipped_rows)  # title rows above the headers, for the report
         self.columns = []  # (index, Column, header text as written in the file)
+        self.money_scale = Decimal(1)
         self.ignored = []
         taken = {}
         for index, raw in enumerate(header_cells):
@@ -163,6 +177,8 @@ class RowChecker:
                 )
             taken[column.field] = text
             self.columns.append((index, column, text))
+            if column.kind == "money":
+                self.money_scale = money_scale_for_header(text)
         if KEY_COLUMN.field not in taken:
             raise SheetError(
                 _("The file has no asset number column (%(header)s): it is the key that matches rows to instruments.")
@@ -176,7 +192,11 @@ class RowChecker:
 
     # -- one chunk ---------------------------------------------------------------------------------
     def check(self, rows) -> list[RowResult]:
-        keys = {number: cell_text(self._cell(cells, self.key_index)) for number, cells in rows}
+        # The key as stored: "ZC２０２３ 001" is the instrument ZC2023001.
+        keys = {
+            number: services.normalise_asset_number(cell_text(self._cell(cells, self.key_index)))
+            for number, cells in rows
+        }
         existing = {
             obj.asset_number: obj
             for obj in Instrument.objects.filter(unit=self.unit, asset_number__in=set(keys.values()) - {""})
@@ -228,6 +248,10 @@ class RowChecker:
                 continue
             try:
                 value = self._parse(column, self._cell(cells, index))
+                if isinstance(value, tuple):  # a value with a note on how it was read
+                    value, note = value
+                    if note:
+                        result.notes.append((header, note))
             except CellError as err:
                 bad.add(column.field)
                 result.errors.append((header, err.message))
@@ -264,6 +288,8 @@ class RowChecker:
         if cell_text(raw) == "":
             return BLANK
         match column.kind:
+            case "text" if column.field == "contact_phone":
+                return normalise_phone(parse_text(column, raw))  # "０４７２－…" stored as 0472-…
             case "text" if column.field == "subject_areas":
                 return self._subject_areas(parse_text(column, raw))
             case "text":
@@ -273,11 +299,11 @@ class RowChecker:
             case "bool":
                 return parse_bool(raw)
             case "money":
-                return parse_money(raw)
+                return parse_money(raw, scale=self.money_scale)
             case "int":
                 return parse_int(raw)
             case "date":
-                return parse_date(raw)
+                return parse_ledger_date(raw)
             case "category":
                 return self.lookups.category(raw)
             case "district":

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.permissions import is_unit_manager
+from members.validators import normalise_phone
 
 from .. import images
 from ..exceptions import DomainError, InstrumentRetired, InvalidTransition, PermissionDenied, RowsInvalid
@@ -26,6 +27,7 @@ from .rules import (
     REASON_MAX_LENGTH,
     clean_fee_items,
     clean_opening_hours,
+    normalise_asset_number,
     validate_asset_number,
     validate_slot_range,
     validate_subject_areas,
@@ -43,6 +45,10 @@ def _normalise(fields: dict) -> dict:
     for name in ("asset_number", "name", "name_en", "model", "contact_phone", "contact_email"):
         if isinstance(fields.get(name), str):
             fields[name] = fields[name].strip()
+    if isinstance(fields.get("asset_number"), str):
+        fields["asset_number"] = normalise_asset_number(fields["asset_number"])
+    if isinstance(fields.get("contact_phone"), str):
+        fields["contact_phone"] = normalise_phone(fields["contact_phone"])
     return fields
 
 

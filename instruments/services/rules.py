@@ -1,6 +1,7 @@
 """The registry's rules, shared by the services, the forms and the spreadsheet import."""
 
 import re
+import unicodedata
 from collections import defaultdict
 from decimal import Decimal
 
@@ -90,6 +91,12 @@ def validate_slot_range(min_slot_minutes, max_slot_minutes) -> None:
             % {"max": max_slot_minutes, "min": min_slot_minutes},
             code="slot_range",
         )
+
+
+def normalise_asset_number(value: str) -> str:
+    """An asset number as stored and matched: full-width forms folded (NFKC), no spaces, so
+    "ZC２０２３ 001" typed one year and "ZC2023001" the next are the same instrument."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
 
 
 def validate_asset_number(*, unit, asset_number: str, instrument_pk=None) -> None:

@@ -193,6 +193,28 @@ def test_a_wrong_record_is_a_400_with_messages_by_field(api, manager, unit):
     assert set(response.json()["fields"]) == {"asset_number", "opening_hours"}
 
 
+def test_a_future_commissioning_date_and_a_phone_that_is_not_one_are_400s(api, manager, unit):
+    response = as_user(api, manager).post(
+        LIST,
+        record(unit=unit.pk, commissioned_on="2199-01-01", contact_phone="请联系赵老师"),
+        format="json",
+    )
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert set(fields) == {"commissioned_on", "contact_phone"}
+    # In the API's default language, Chinese.
+    assert "是将来的日期" in str(fields["commissioned_on"]) and "带区号的座机号" in str(fields["contact_phone"])
+    assert not Instrument.objects.exists()
+
+
+def test_an_asset_number_sent_with_full_width_digits_is_stored_normalised(api, manager, unit):
+    data = record(unit=unit.pk, asset_number="ZC２０２４ 0001", contact_phone="０４７２－５９５１２３４")
+    response = as_user(api, manager).post(LIST, data, format="json")
+    assert response.status_code == 201, response.json()
+    created = Instrument.objects.get()
+    assert (created.asset_number, created.contact_phone) == ("ZC20240001", "0472-5951234")
+
+
 def test_a_manager_edits_their_instrument_and_another_units_manager_gets_404(api, manager, other_manager, unit):
     row = instrument(unit=unit, name="旧名字")
     response = as_user(APIClient(), other_manager).patch(f"{LIST}{row.pk}/", {"name": "别人改的"}, format="json")

@@ -68,6 +68,16 @@ def test_the_template_has_one_bilingual_column_per_field():
     assert notes[1][:2] == ("资产编号 Asset number", "是 required")
 
 
+def test_the_templates_notes_list_the_ledger_headers_the_import_also_takes():
+    notes = {row[0]: row for row in xlsx_rows(exporting.template_response("xlsx"), sheet=1)}
+    assert "也可用的表头" in notes["列 Column"][3]
+    assert "设备名称" in notes["中文名称 Chinese name"][3]
+    assert "单价（元）" in notes["原值（元） Original value (yuan)"][3]
+    assert "原值（万元）" in notes["原值（元） Original value (yuan)"][3]
+    assert "设备管理员" in notes["联系人 Contact person"][3]
+    assert "2011年9月" in notes["启用日期 Commissioning date"][2]
+
+
 def test_a_units_csv_export_is_the_template_with_its_instruments(unit, other_unit, instruments):
     InstrumentFactory(unit=other_unit, asset_number="B-1")
     response = exporting.unit_export_response(unit, "csv")

@@ -72,6 +72,8 @@ def test_the_required_items_of_the_national_record(unit, name):
         ({"min_slot_minutes": "240", "max_slot_minutes": "60"}, "max_slot_minutes", "shorter than the shortest"),
         ({"max_advance_days": "400"}, "max_advance_days", "less than or equal to 366"),
         ({"contact_email": "not-an-address"}, "contact_email", "valid email"),
+        ({"contact_phone": "请联系赵老师"}, "contact_phone", "is not a phone number"),
+        ({"commissioned_on": "2199-01-01"}, "commissioned_on", "in the future"),
     ],
 )
 def test_wrong_values_are_named_beside_their_field(unit, fields, field, words):
@@ -79,6 +81,15 @@ def test_wrong_values_are_named_beside_their_field(unit, fields, field, words):
     assert not form.is_valid()
     assert field in form.errors, form.errors
     assert words in " ".join(form.errors[field])
+
+
+def test_an_asset_number_typed_with_full_width_digits_and_spaces_is_stored_normalised(unit):
+    InstrumentFactory(unit=unit, asset_number="ZC2023001")
+    form = instrument_form(unit, asset_number="ZC２０２３ 001")
+    assert not form.is_valid() and "ZC2023001" in form.errors["asset_number"][0]
+    form = instrument_form(unit, asset_number="ZC２０２３ 002")
+    assert form.is_valid(), form.errors
+    assert form.service_fields()["asset_number"] == "ZC2023002"
 
 
 def test_the_asset_number_is_checked_within_the_unit_only(unit, other_unit):

@@ -36,12 +36,47 @@ def test_letters_outside_the_charset_are_named(letter):
     assert letter in err.value.messages[0]
 
 
-@pytest.mark.parametrize("phone", ["13800000000", "0472-5951234", "+86 138 0000 0000"])
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "13800000000",
+        "0472-5951234",
+        "+86 138 0000 0000",
+        "+86-13800000000",
+        "138-0000-0000",
+        "(0472)5951234",
+        "（0472）5951234",
+        "0472 595 1234",
+        "010-12345678",
+        "+86 472 5951234",
+        "0472-5951234 转 801",
+        "0472-5951234转801",
+        "0472-5951234 ext. 801",
+        "0472-5951234-801",
+        "０４７２－５９５１２３４",
+        "400-810-8888",
+    ],
+)
 def test_phone_numbers_people_write(phone):
     validate_phone(phone)
 
 
-@pytest.mark.parametrize("phone", ["abc", "12", "138-0000-000x"])
-def test_phone_rejects_garbage(phone):
-    with pytest.raises(ValidationError):
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "abc",
+        "12",
+        "138-0000-000x",
+        "请联系赵老师",
+        "赵老师 13800000000",
+        "23800000000",
+        "138000000001",
+        "5951234",  # a landline needs its area code
+        "0472-123",
+        "13800000000/0472-5951234",
+    ],
+)
+def test_phone_rejects_what_is_not_one_phone_number(phone):
+    with pytest.raises(ValidationError) as err:
         validate_phone(phone)
+    assert err.value.code == "phone"
