@@ -16,7 +16,8 @@ and times every catalogue query with EXPLAIN ANALYZE; then ``gunicorn platform_s
 (DEBUG=0, Redis ``BENCH_REDIS_URL``, default redis://127.0.0.1:6379/2, flushed first) serves the
 portal on ``BENCH_PORT`` (default 8101) and ``wrk -c6 -t2 -d10s --latency`` measures B0 and each
 page, three rounds, each page once a round; the median of the three is printed with the target.
-``--rounds N`` and ``--duration S`` change the rounds and wrk's seconds (quick trials only).
+``--rounds N`` and ``--duration S`` change the rounds and wrk's seconds (quick trials only);
+``--sql-only`` prints the SQL table alone (``--million --sql-only``: the search SQL at 1M against 100k).
 """
 
 import argparse
@@ -320,6 +321,7 @@ def main(argv) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run")
     parser.add_argument("--explain", action="store_true", help="print every query's SQL time")
     parser.add_argument("--only", choices=["945", "100k", "1M"], help="one data set (a quick trial)")
+    parser.add_argument("--sql-only", action="store_true", help="the SQL table alone, no served pages")
     args, _rest = parser.parse_known_args(argv)  # make bench passes the report benchmark's flags too
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed (apt-get install wrk)")
@@ -334,7 +336,7 @@ def main(argv) -> int:
         print(f"Page benchmark at {scale} instruments: database {urlparse(url).path.lstrip('/')}", flush=True)
         ensure_data(url, count)
         sql[scale] = sql_times(url)
-        if count >= 1_000_000:
+        if count >= 1_000_000 or args.sql_only:
             continue  # the registry alone: its target is the search SQL (below), not served pages
         page_list = [B0, *pages(sql[scale])]
         redis.Redis.from_url(redis_url).flushdb()  # no cached page of another data set
