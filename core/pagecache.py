@@ -130,6 +130,47 @@ def _cache_set(key: str, value) -> None:
         logger.exception("The page cache could not be written")
 
 
+# The first request for a page nobody has stored renders it; others asking for the same page
+# meanwhile wait for it (up to RENDER_WAIT_SECONDS) instead of rendering it too. At national scale
+# a page costs up to a second of SQL: after an invalidation or an expiry every worker would
+# otherwise render the same page at once, each slower for the others.
+RENDER_WAIT_SECONDS = 10
+RENDER_POLL_SECONDS = 0.05
+
+
+def _stored_or_render_turn(key: str):
+    """(stored value, None) when the page is in the cache or appears there while waiting; else
+    (None, the render lock's key or None): this request renders, and releases the lock it holds."""
+    stored = _cache_get(key)
+    if stored is not None:
+        return stored, None
+    lock = f"{key}:rendering"
+    try:
+        if cache.add(lock, 1, RENDER_WAIT_SECONDS):
+            return None, lock
+    except Exception:
+        logger.exception("The page cache's render lock could not be taken")
+        return None, None
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(RENDER_POLL_SECONDS)
+        stored = _cache_get(key)
+        if stored is not None:
+            return stored, None
+        if _cache_get(lock) is None:  # released: stored just now, or not storable (an error page…)
+            return _cache_get(key), None
+    return None, None
+
+
+def _release(lock: str | None) -> None:
+    if lock is None:
+        return
+    try:
+        cache.delete(lock)
+    except Exception:
+        logger.exception("The page cache's render lock could not be released")
+
+
 def _key_or_none(request, namespace: str, view_name: str) -> str | None:
     try:
         return page_key(request, namespace, view_name)
@@ -198,13 +239,16 @@ def cached_page(namespace: str):
                     mark_private(response)
                 return response
             key = _key_or_none(request, namespace, repr((name, args, sorted(kwargs.items()))))
-            stored = _cache_get(key) if key else None
+            stored, lock = _stored_or_render_turn(key) if key else (None, None)
             if stored is not None:
                 return _cached_response(request, stored)
-            response = view(request, *args, **kwargs)
-            content = _storable_html(request, response) if key else None
-            if content is not None:
-                _cache_set(key, {"content": content, "content_type": response["Content-Type"]})
+            try:
+                response = view(request, *args, **kwargs)
+                content = _storable_html(request, response) if key else None
+                if content is not None:
+                    _cache_set(key, {"content": content, "content_type": response["Content-Type"]})
+            finally:
+                _release(lock)
             mark_anonymous(response, "miss")
             return response
 
@@ -230,14 +274,17 @@ def cached_api_data(request, namespace: str, view_name: str, answer):
             mark_private(response)
         return response
     key = _key_or_none(request, namespace, view_name)
-    stored = _cache_get(key) if key else None
+    stored, lock = _stored_or_render_turn(key) if key else (None, None)
     if stored is not None:
         response = Response(stored)
         status = "hit"
     else:
-        response = answer()
-        if key and response.status_code == 200:
-            _cache_set(key, response.data)
+        try:
+            response = answer()
+            if key and response.status_code == 200:
+                _cache_set(key, response.data)
+        finally:
+            _release(lock)
         status = "miss"
     mark_anonymous(response, status)
     patch_vary_headers(response, ("Accept",))

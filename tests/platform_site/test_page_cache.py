@@ -268,6 +268,55 @@ def test_a_savepoint_rolled_back_with_the_hook_in_it_registers_it_again(page_cac
     assert pagecache.namespace_version("catalogue") == before_commit + 1
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", [CATALOGUE, API])
+def test_visitors_asking_at_once_for_a_page_nobody_stored_wait_for_one_render(page_cache, monkeypatch, path):
+    """The first request renders; the others wait for its page instead of rendering it too (at
+    national scale every worker would otherwise compute the same second of SQL at once)."""
+    import threading
+
+    from instruments import api as instruments_api
+    from instruments import views_catalogue
+
+    renders = []
+    slow = threading.Event()
+
+    def counted(original):
+        def render(*args, **kwargs):
+            renders.append(1)
+            slow.wait(0.5)  # long enough for the others to arrive meanwhile
+            return original(*args, **kwargs)
+
+        return render
+
+    monkeypatch.setattr(views_catalogue, "render", counted(views_catalogue.render))
+    paginate = instruments_api.InstrumentViewSet.paginate_queryset  # run by a render, not by a hit
+    monkeypatch.setattr(instruments_api.InstrumentViewSet, "paginate_queryset", counted(paginate))
+    statuses = []
+
+    def visit():
+        response = Client().get(path)
+        statuses.append((response.status_code, cache_status(response)))
+
+    visitors = [threading.Thread(target=visit) for _ in range(4)]
+    for visitor in visitors:
+        visitor.start()
+    for visitor in visitors:
+        visitor.join(30)
+    assert len(renders) == 1
+    assert sorted(statuses) == [(200, "hit")] * 3 + [(200, "miss")]
+
+
+def test_a_page_that_is_not_stored_lets_the_next_visitor_render_at_once(page_cache):
+    """An answer that is not stored (a 404) releases the render lock: nobody waits for it."""
+    import time as clock
+
+    Client().get("/instruments/999999/")
+    began = clock.monotonic()
+    assert Client().get("/instruments/999999/").status_code == 404
+    assert clock.monotonic() - began < pagecache.RENDER_WAIT_SECONDS / 2
+
+
 def test_a_lost_version_starts_again_at_a_number_never_used(page_cache):
     from django.core.cache import cache
 
