@@ -33,7 +33,7 @@ def test_class_and_district_codes_are_strings_and_a_unit_an_id(schema):
     catalogue = parameters(schema, "/api/v1/instruments/")
     assert catalogue["category"]["schema"] == {"type": "string", "minLength": 1, "maxLength": 6}
     assert catalogue["district"]["schema"]["type"] == "string"
-    assert catalogue["unit"]["schema"] == {"type": "integer", "minimum": 1}
+    assert catalogue["unit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # an id column
     assert catalogue["category"]["description"]  # the help text is kept
     assert parameters(schema, "/api/v1/units/")["district"]["schema"] == {"type": "integer", "minimum": 1}
 
