@@ -124,6 +124,15 @@ class InstrumentSerializer(serializers.ModelSerializer):
         return DistrictBriefSerializer(district).data if district else None
 
 
+class CategoryCodeField(serializers.SlugRelatedField):
+    """A class by its code; a value PostgreSQL cannot even compare (a NUL character) is no class."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class InstrumentDetailSerializer(InstrumentSerializer):
     """Every public field of an instrument, with its fees, opening hours and photos."""
 
@@ -168,7 +177,7 @@ class InstrumentDetailSerializer(InstrumentSerializer):
 class InstrumentWriteSerializer(serializers.ModelSerializer):
     """The record as a manager sends it; the registry services check the rules."""
 
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.all())
+    category = CategoryCodeField(slug_field="code", queryset=Category.objects.all())
     district = serializers.SlugRelatedField(
         slug_field="code", queryset=District.objects.all(), required=False, allow_null=True
     )

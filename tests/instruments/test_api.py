@@ -278,3 +278,10 @@ def test_the_schema_describes_the_catalogue_without_warnings():
         if "instruments/api.py" in message or "InstrumentViewSet" in message or "CategoryViewSet" in message
     ]
     assert mine == []
+
+
+def test_a_class_code_with_a_nul_character_is_refused_not_a_server_error(api, manager, unit):
+    """Found by schemathesis on PostgreSQL, which cannot compare text holding NUL."""
+    row = instrument(unit=unit)
+    response = as_user(api, manager).put(f"{LIST}{row.pk}/", record(category="01\x0002"), format="json")
+    assert response.status_code == 400 and "category" in response.json()["fields"]
