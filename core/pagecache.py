@@ -21,6 +21,7 @@ import hashlib
 import logging
 import re
 import time
+from contextlib import contextmanager
 from functools import partial, wraps
 
 from django.conf import settings
@@ -138,9 +139,29 @@ RENDER_WAIT_SECONDS = 10
 RENDER_POLL_SECONDS = 0.05
 
 
-def _stored_or_render_turn(key: str):
+@contextmanager
+def render_turn(key: str | None):
+    """The stored value of the page at ``key``, or None: then this request renders it. Yields the
+    value found in the cache, or that appeared there while waiting for another request's render;
+    yields None when this request is to render (holding the render lock until the block ends) or
+    when there is no key (the cache did not answer)."""
+    if key is None:
+        yield None
+        return
+    stored, lock = _stored_or_lock(key)
+    try:
+        yield stored
+    finally:
+        if lock is not None:
+            try:
+                cache.delete(lock)
+            except Exception:
+                logger.exception("The page cache's render lock could not be released")
+
+
+def _stored_or_lock(key: str):
     """(stored value, None) when the page is in the cache or appears there while waiting; else
-    (None, the render lock's key or None): this request renders, and releases the lock it holds."""
+    (None, the render lock's key or None when it could not be taken or waiting timed out)."""
     stored = _cache_get(key)
     if stored is not None:
         return stored, None
@@ -160,15 +181,6 @@ def _stored_or_render_turn(key: str):
         if _cache_get(lock) is None:  # released: stored just now, or not storable (an error page…)
             return _cache_get(key), None
     return None, None
-
-
-def _release(lock: str | None) -> None:
-    if lock is None:
-        return
-    try:
-        cache.delete(lock)
-    except Exception:
-        logger.exception("The page cache's render lock could not be released")
 
 
 def _key_or_none(request, namespace: str, view_name: str) -> str | None:
@@ -239,16 +251,13 @@ def cached_page(namespace: str):
                     mark_private(response)
                 return response
             key = _key_or_none(request, namespace, repr((name, args, sorted(kwargs.items()))))
-            stored, lock = _stored_or_render_turn(key) if key else (None, None)
-            if stored is not None:
-                return _cached_response(request, stored)
-            try:
+            with render_turn(key) as stored:
+                if stored is not None:
+                    return _cached_response(request, stored)
                 response = view(request, *args, **kwargs)
                 content = _storable_html(request, response) if key else None
                 if content is not None:
                     _cache_set(key, {"content": content, "content_type": response["Content-Type"]})
-            finally:
-                _release(lock)
             mark_anonymous(response, "miss")
             return response
 
@@ -274,18 +283,13 @@ def cached_api_data(request, namespace: str, view_name: str, answer):
             mark_private(response)
         return response
     key = _key_or_none(request, namespace, view_name)
-    stored, lock = _stored_or_render_turn(key) if key else (None, None)
-    if stored is not None:
-        response = Response(stored)
-        status = "hit"
-    else:
-        try:
-            response = answer()
+    with render_turn(key) as stored:
+        if stored is not None:
+            response, status = Response(stored), "hit"
+        else:
+            response, status = answer(), "miss"
             if key and response.status_code == 200:
                 _cache_set(key, response.data)
-        finally:
-            _release(lock)
-        status = "miss"
     mark_anonymous(response, status)
     patch_vary_headers(response, ("Accept",))
     return response
