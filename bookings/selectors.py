@@ -169,9 +169,14 @@ def week_start_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def week_calendar(*, instrument: Instrument, week_start: date, now: datetime, show_details: bool) -> dict:
-    """A server-rendered week: one row per hour, one column per day, each cell closed, past, busy
-    or free. ``show_details`` (owners) adds who holds a busy cell; others see only "busy"."""
+def week_calendar(
+    *, instrument: Instrument, week_start: date, now: datetime, show_details: bool, day: date | None = None
+) -> dict:
+    """A server-rendered week: a row per hour from the earliest opening time of the week to its
+    latest closing time (an instrument opening at 08:30 starts with a row 08:30–09:00, then whole
+    hours), a column per day, each cell closed, past, busy or free; and ``day``'s own slots (the
+    phone's day view), cut the same way from that day's opening periods. ``show_details``
+    (owners) adds who holds a busy cell; others see only "busy"."""
     days = [week_start + timedelta(days=i) for i in range(7)]
     start, end = at_local(days[0], time(0)), at_local(days[-1] + timedelta(days=1), time(0))
     periods = opening_periods(instrument.opening_hours.all(), start, end)
@@ -179,19 +184,52 @@ def week_calendar(*, instrument: Instrument, week_start: date, now: datetime, sh
     if show_details:
         holds = holds.select_related("booking", "booking__requester", "booking__unit", "outage")
     holds = list(holds)
-    first_hour = min((local(a).hour for a, _b in periods), default=8)
-    last_hour = max((local(b - timedelta(seconds=1)).hour for _a, b in periods), default=17)
     bookable_from = now + timedelta(hours=instrument.min_lead_hours)
     bookable_until = at_local(local(now).date() + timedelta(days=instrument.max_advance_days + 1), time(0))
+
+    def cell(a, b):
+        return _cell(a, b, periods, holds, bookable_from, bookable_until, show_details)
+
+    first = min((_minute_of_day(a) for a, _b in periods), default=8 * 60)
+    last = max((_minute_of_day(b, end_of=True) for _a, b in periods), default=18 * 60)
     rows = []
-    for hour in range(first_hour, last_hour + 1):
-        cells = []
-        for day in days:
-            a = at_local(day, time(hour))
-            b = a + timedelta(hours=1)
-            cells.append(_cell(a, b, periods, holds, bookable_from, bookable_until, show_details))
-        rows.append({"hour": hour, "label": f"{hour:02d}:00", "cells": cells})
-    return {"days": days, "rows": rows, "start": start, "end": end}
+    for a_minute, b_minute in _hour_steps(first, last):
+        cells = [cell(_at_minute(d, a_minute), _at_minute(d, b_minute)) for d in days]
+        rows.append({"label": f"{a_minute // 60:02d}:{a_minute % 60:02d}", "cells": cells})
+    return {"days": days, "rows": rows, "start": start, "end": end, "day": _day_slots(day, periods, cell)}
+
+
+def _hour_steps(first: int, last: int) -> list[tuple[int, int]]:
+    """[first, last) in minutes of the day, cut at every whole hour: 08:30–17:30 gives 08:30–09:00,
+    09:00–10:00, …, 17:00–17:30."""
+    cuts = [first, *range((first // 60 + 1) * 60, last, 60), last]
+    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if a < b]
+
+
+def _at_minute(day: date, minute: int) -> datetime:
+    return at_local(day, time(0)) + timedelta(minutes=minute)
+
+
+def _minute_of_day(moment: datetime, *, end_of: bool = False) -> int:
+    """Minutes since local midnight; a period ending at midnight ends at minute 1440."""
+    wall = local(moment)
+    minute = wall.hour * 60 + wall.minute
+    return 24 * 60 if end_of and minute == 0 else minute
+
+
+def _day_slots(day: date | None, periods, cell) -> dict | None:
+    """One day's slots: each opening period of the day cut at every whole hour (see
+    ``_hour_steps``), or none when the day is closed."""
+    if day is None:
+        return None
+    slots = []
+    for a, b in periods:
+        if local(a).date() != day:
+            continue
+        for a_minute, b_minute in _hour_steps(_minute_of_day(a), _minute_of_day(b, end_of=True)):
+            slot_start, slot_end = _at_minute(day, a_minute), _at_minute(day, b_minute)
+            slots.append({**cell(slot_start, slot_end), "from": local(slot_start), "to": local(slot_end)})
+    return {"date": day, "slots": slots}
 
 
 def _cell(a, b, periods, holds, bookable_from, bookable_until, show_details) -> dict:

@@ -32,13 +32,31 @@ class Proposal(NamedTuple):
     estimate: fees.Estimate | None
 
 
-def _week_start(request) -> date:
-    """The Monday of ``?week=`` (a date in the supported range), else of this week."""
+def _shown_day(request) -> tuple[date, date]:
+    """(the Monday of the week shown, the day the phone's day view shows): ``?day=`` picks a day
+    and its week, ``?week=`` a week (its day: today when in that week, else its Monday); a date
+    outside the supported range is ignored, like no date."""
+    today = local(timezone.now()).date()
+    for name in ("day", "week"):
+        try:
+            day = timeparse.parse_date(request.GET[name])
+        except (KeyError, ValidationError):
+            continue
+        week_start = selectors.week_start_of(day)
+        if name == "week":
+            day = today if week_start == selectors.week_start_of(today) else week_start
+        return week_start, day
+    return selectors.week_start_of(today), today
+
+
+def _day_or_none(day: date, step: int) -> str | None:
+    """The ISO date ``step`` days away, or None beyond the supported range (no link there)."""
     try:
-        day = timeparse.parse_date(request.GET["week"])
-    except (KeyError, ValidationError):
-        day = local(timezone.now()).date()
-    return selectors.week_start_of(day)
+        other = day + timedelta(days=step)
+        timeparse.check_range(other)
+    except (OverflowError, ValidationError):
+        return None
+    return other.isoformat()
 
 
 def _initial_slot(request, instrument) -> dict:
@@ -85,7 +103,7 @@ def calendar(request, pk, panels=()):
     and the panels the apps above add to it (bookings/urls.py)."""
     instrument = selectors.instrument_get_for_booking(user=request.user, pk=pk)
     now = timezone.now()
-    week_start = _week_start(request)
+    week_start, day = _shown_day(request)
     is_owner = is_unit_manager(request.user, instrument.unit)
     units = selectors.booking_units_for_user(user=request.user)
     fee_items = instrument.fee_items.all()
@@ -114,10 +132,15 @@ def calendar(request, pk, panels=()):
     unit_for_prices = units.first() if units else None
     context = {
         "instrument": instrument,
-        "week": selectors.week_calendar(instrument=instrument, week_start=week_start, now=now, show_details=is_owner),
+        "week": selectors.week_calendar(
+            instrument=instrument, week_start=week_start, now=now, show_details=is_owner, day=day
+        ),
         "previous_week": (week_start - timedelta(days=7)).isoformat(),
         "next_week": (week_start + timedelta(days=7)).isoformat(),
         "this_week": week_start.isoformat(),
+        "day": day,
+        "previous_day": _day_or_none(day, -1),
+        "next_day": _day_or_none(day, 1),
         "form": form,
         "can_book": units.exists(),
         "is_owner": is_owner,

@@ -80,11 +80,12 @@ def test_a_09_00_booking_is_in_the_09_00_row(client, instrument, requester, soon
     assert booking.starts_at.astimezone(UTC).hour == 1
     client.force_login(UserFactory())
     response = client.get(reverse("bookings:calendar", args=[instrument.pk]), {"week": soon.isoformat()})
-    rows = {row["hour"]: row for row in response.context["week"]["rows"]}
+    rows = {row["label"]: row for row in response.context["week"]["rows"]}
     column = response.context["week"]["days"].index(soon)
-    assert rows[9]["cells"][column]["state"] == "busy"
-    assert rows[10]["cells"][column]["state"] == "free"
-    assert rows[8]["cells"][column]["state"] == "free"  # 08:30–09:00 is still free
+    assert rows["09:00"]["cells"][column]["state"] == "busy"
+    assert rows["10:00"]["cells"][column]["state"] == "free"
+    assert rows["08:30"]["cells"][column]["state"] == "free"  # 08:30–09:00 is still free
+    assert "08:00" not in rows  # the instrument opens at 08:30
 
 
 def test_requesting_through_the_page(client, instrument, requester, manager, soon):

@@ -49,13 +49,16 @@ def test_request_approve_complete_rate(browser, live_server, screenshot):
         book_link.first.click()
     else:  # the instrument page links here once the lead wires it in
         page.goto(f"{base}/instruments/{instrument.pk}/book/")
-    page.wait_for_selector("#week-calendar")
-    page.click("a[rel=next]")
-    page.wait_for_selector("#week-calendar")
-    screenshot(page, "week-calendar")
+    # A phone shows one day at a time; three days on, the first free hour is the opening hour.
+    page.wait_for_selector("#day-calendar")
+    assert not page.is_visible("#week-calendar")
+    for _ in range(3):
+        page.click("#day-calendar a[rel=next]")
+        page.wait_for_load_state()
+    screenshot(page, "day-calendar")
 
-    # Pick the first free morning cell of next week, state purpose and samples, estimate, request.
-    page.locator("#week-calendar td.cell-free a").first.click()
+    # Pick the first free slot of the day, state purpose and samples, estimate, request.
+    page.locator("#day-calendar li.cell-free a").first.click()
     page.wait_for_selector("#request form")
     page.fill("textarea[name=purpose]", "稀土永磁材料断口形貌观察")
     page.fill("input[name=sample_count]", "3")

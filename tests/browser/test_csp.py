@@ -47,7 +47,7 @@ def test_pages_admin_and_api_docs_run_under_the_policy(page, live_server, screen
     for path, ready in [
         ("/instruments/", "main"),
         (f"/instruments/{instrument.pk}/", "#instrument-name"),
-        (f"/instruments/{instrument.pk}/book/", "#week-calendar"),
+        (f"/instruments/{instrument.pk}/book/", "#day-calendar"),
         ("/admin/", "#content"),
         ("/admin/members/unit/", "#changelist"),
         ("/api/v1/docs/", ".swagger-ui .information-container"),

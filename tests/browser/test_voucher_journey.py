@@ -103,7 +103,7 @@ def test_apply_grant_book_with_the_voucher_complete_redeem_and_submit(browser, l
     page.goto(f"{base}/instruments/{tem.pk}/book/")
     page.wait_for_selector("#voucher-panel")
     assert "15,000.00" in page.inner_text("#voucher-panel")
-    page.click("a[rel=next]")
+    page.click(".week-nav a[rel=next]")
     page.wait_for_selector("#week-calendar")
     page.locator("#week-calendar td.cell-free a").first.click()
     page.wait_for_selector("#request form")
