@@ -59,3 +59,13 @@ def test_every_marked_string_is_in_a_catalogue():
                 if msgid not in known:
                     missing.add(f"{path.relative_to(ROOT)}: {msgid}")
     assert not missing, "strings missing from the catalogues (run make makemessages):\n" + "\n".join(sorted(missing))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "suffix", "other"), [("zh-hans", "：</label>", ":</label>"), ("en", ":</label>", "：</label>")])
+def test_form_labels_end_with_the_pages_own_colon(client, language, suffix, other):
+    """Chinese pages use full-width punctuation (仪器分类：), English ones ASCII (Class:)."""
+    for path in ("/instruments/", "/signup/", "/accounts/login/"):
+        html = client.get(path, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert html.count(suffix) >= 2, path
+        assert other not in html, path
