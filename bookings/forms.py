@@ -118,6 +118,52 @@ class ReasonForm(forms.Form):
     )
 
 
+class ChosenByButton(forms.HiddenInput):
+    """A value that the pressed submit button carries (``name``/``value`` on the button), so the
+    field itself renders nothing."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return ""
+
+
+class DecisionForm(forms.Form):
+    """The manager's one decision on a request: approve it, or reject it with a reason. The two
+    submit buttons carry the decision; ``booking_reject`` says when the reason is missing."""
+
+    DECISIONS = (("approve", _("Approve")), ("reject", _("Reject")))
+
+    decision = forms.ChoiceField(
+        choices=DECISIONS, widget=ChosenByButton, error_messages={"required": _("Choose Approve or Reject.")}
+    )
+    reason = forms.CharField(
+        label=_("Reason for rejection"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to reject a request; the requester sees it. Leave it empty to approve."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class CancelForm(forms.Form):
+    """The confirmation of a cancellation, with the reason given to the other side."""
+
+    confirm = forms.BooleanField(widget=forms.HiddenInput, initial=True)
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 class CompleteForm(forms.Form):
     actual_start = local_datetime_field(_("Actual start"))
     actual_end = local_datetime_field(_("Actual end"))
@@ -161,7 +207,25 @@ class OutageForm(forms.Form):
     starts_at = local_datetime_field(_("From"))
     ends_at = local_datetime_field(_("Until"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Outage.Kind.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=1000, required=False)
+    reason = forms.CharField(label=_("Reason for the outage"), max_length=1000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class OutageConfirmForm(forms.Form):
+    """The second submit of an outage: the bookings the manager was shown and agrees to cancel."""
+
+    confirm = forms.BooleanField(widget=forms.HiddenInput)
+    bookings = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_bookings(self) -> list[int]:
+        text = self.cleaned_data["bookings"].strip()
+        try:
+            return [int(pk) for pk in text.split(",")] if text else []
+        except ValueError:
+            raise forms.ValidationError(_("The list of bookings is damaged; declare the outage again.")) from None
 
 
 class ServiceRecordForm(forms.Form):

@@ -50,7 +50,7 @@ def instruments_managed_by(*, user):
 
 def booking_get_for_user(*, user, pk) -> Booking:
     """A booking the user requested or whose instrument the user manages; 404 otherwise."""
-    booking = Booking.objects.with_related().filter(pk=pk).first()
+    booking = Booking.objects.with_related().select_related("instrument__district").filter(pk=pk).first()
     if booking is None or not user.is_authenticated:
         raise Http404
     if booking.requester_id != user.pk and not is_unit_manager(user, booking.instrument.unit):
@@ -82,6 +82,19 @@ def booking_list_visible(*, user):
 
 def outage_list_for_instrument(*, instrument):
     return Outage.objects.filter(instrument=instrument).select_related("created_by")
+
+
+def outage_bookings_to_cancel(*, instrument: Instrument, starts_at: datetime, ends_at: datetime):
+    """The bookings an outage of [starts_at, ends_at) would cancel: those of the instrument that hold
+    a slot sharing time with it, soonest first, with who booked them. The outage service cancels
+    exactly these, and the page shows them before the outage is declared."""
+    return (
+        Booking.objects.holding()
+        .filter(instrument=instrument)
+        .overlapping(starts_at, ends_at)
+        .select_related("instrument", "requester", "unit")
+        .order_by("starts_at", "pk")
+    )
 
 
 def outage_get_for_manager(*, user, pk) -> Outage:

@@ -17,6 +17,8 @@ def bookings_urlpatterns(*, booking_panels=(), service_record_panels=()):
         path("bookings/", views.my_bookings, name="my_bookings"),
         path("bookings/requests/", views.requests_queue, name="requests"),
         path("bookings/<int:pk>/", views.detail, name="detail"),
+        path("bookings/<int:pk>/decide/", views.decide, name="decide"),
+        path("bookings/<int:pk>/cancel/", views.cancel, name="cancel"),
         path("bookings/<int:pk>/<slug:action>/", views.booking_action, name="action"),
         path("service-records/", views.record_list, name="record_list"),
         path("service-records/new/", views.record_create, name="record_create"),

@@ -78,15 +78,9 @@ def uniquip_rows(queryset, base_url: str = ""):
             instrument.contact_email,
             instrument.contact_phone,
             instrument.unit.name,
-            _location(instrument),
+            instrument.location,
             _public_url(instrument, base_url),
         ]
-
-
-def _location(instrument) -> str:
-    district = instrument.district.name if instrument.district else ""
-    parts = (instrument.province, instrument.city, district, instrument.street_address)
-    return " ".join(p for p in parts if p)
 
 
 def _public_url(instrument, base_url: str) -> str:

@@ -195,6 +195,15 @@ class Instrument(models.Model):
     def is_retired(self) -> bool:
         return self.retired_at is not None
 
+    @property
+    def location(self) -> str:
+        """The installation address as one line (province, city, district, street), the parts
+        that are filled; empty when none is. Pages that must say where to go fall back to the
+        owner unit's address."""
+        district = self.district.name if self.district else ""
+        parts = (self.province, self.city, district, self.street_address)
+        return " ".join(p for p in parts if p)
+
 
 class FeeItem(models.Model):
     """A priced service of an instrument, with prices for internal and for external users."""

@@ -18,7 +18,7 @@ from .imports import (
     service_record_import_start,
     service_record_import_validate,
 )
-from .outage import outage_create, outage_withdraw
+from .outage import outage_create, outage_validate, outage_withdraw
 from .records import (
     service_record_correct_amount,
     service_record_create,
@@ -39,6 +39,7 @@ __all__ = [
     "calendar_token_get",
     "calendar_token_reset",
     "outage_create",
+    "outage_validate",
     "outage_withdraw",
     "service_record_correct_amount",
     "service_record_create",

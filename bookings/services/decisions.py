@@ -51,7 +51,7 @@ def booking_reject(*, actor, booking: Booking, reason: str) -> Booking:
     booking = _locked(booking)
     _require_owner(actor, booking)
     if not reason.strip():
-        raise DomainError(_("Give the requester a reason for the rejection."))
+        raise DomainError(_("Give the requester a reason for the rejection."), field="reason")
     booking_transition(booking=booking, to=S.REJECTED, actor=actor, reason=reason.strip())
     _tell_requester(
         booking,
@@ -93,7 +93,7 @@ def booking_cancel(*, actor, booking: Booking, reason: str = "", now: datetime |
     if not is_owner:
         raise PermissionDenied
     if not reason.strip():
-        raise DomainError(_("Give the requester a reason for the cancellation."))
+        raise DomainError(_("Give the requester a reason for the cancellation."), field="reason")
     booking_transition(booking=booking, to=S.CANCELLED, actor=actor, reason=reason.strip())
     _tell_requester(
         booking,

@@ -1,5 +1,6 @@
 """Outages: an owner blocks an instrument's time; bookings inside are cancelled and their holders told."""
 
+from collections.abc import Collection
 from datetime import datetime
 
 from django.db import transaction
@@ -14,16 +15,14 @@ from members.permissions import is_unit_manager
 
 from ..exceptions import DomainError, PermissionDenied
 from ..models import Booking, Outage, SlotHold
+from ..selectors import outage_bookings_to_cancel
 from .booking import booking_transition, hold_create
 from .notify import notify, slot_text
 
 
-@transaction.atomic
-def outage_create(
-    *, actor, instrument: Instrument, starts_at: datetime, ends_at: datetime, kind: str, reason: str = ""
-) -> Outage:
-    """Declare an outage. Requested and approved bookings inside it are cancelled (their holders
-    are told and can rebook); the outage then holds the range so no new booking can take it."""
+def outage_validate(*, actor, instrument: Instrument, starts_at: datetime, ends_at: datetime) -> None:
+    """Refuse an outage the actor may not declare, or one that cannot be declared: the checks of
+    ``outage_create``, also run before its preview so the preview never shows a doomed outage."""
     if not is_unit_manager(actor, instrument.unit):
         raise PermissionDenied
     if ends_at <= starts_at:
@@ -31,19 +30,42 @@ def outage_create(
     outages = SlotHold.objects.filter(instrument=instrument, kind=SlotHold.Kind.OUTAGE)
     if outages.overlapping(starts_at, ends_at).exists():
         raise DomainError(_("This overlaps another outage of the instrument; extend that one instead."))
+
+
+@transaction.atomic
+def outage_create(
+    *,
+    actor,
+    instrument: Instrument,
+    starts_at: datetime,
+    ends_at: datetime,
+    kind: str,
+    reason: str = "",
+    expected_bookings: Collection[int] | None = None,
+) -> Outage:
+    """Declare an outage. Requested and approved bookings inside it (``outage_bookings_to_cancel``)
+    are cancelled (their holders are told and can rebook); the outage then holds the range so no
+    new booking can take it.
+
+    ``expected_bookings``: the ids of the bookings the actor was shown and agreed to cancel; when
+    given and the bookings inside the range are no longer exactly these, nothing is declared.
+    """
+    outage_validate(actor=actor, instrument=instrument, starts_at=starts_at, ends_at=ends_at)
+    affected = list(
+        outage_bookings_to_cancel(instrument=instrument, starts_at=starts_at, ends_at=ends_at).select_for_update(
+            of=("self",)
+        )
+    )
+    if expected_bookings is not None and {b.pk for b in affected} != set(expected_bookings):
+        raise DomainError(
+            _("The bookings inside this period changed since they were listed; check the new list and confirm again.")
+        )
     outage = Outage(
         instrument=instrument, starts_at=starts_at, ends_at=ends_at, kind=kind, reason=reason.strip(), created_by=actor
     )
     outage._history_user = actor
     outage.full_clean()
     outage.save()
-    affected = (
-        Booking.objects.select_for_update()
-        .holding()
-        .filter(instrument=instrument)
-        .overlapping(starts_at, ends_at)
-        .select_related("requester", "instrument")
-    )
     why = _("Outage (%(kind)s): %(reason)s") % {"kind": outage.get_kind_display(), "reason": outage.reason or "—"}
     for booking in affected:
         booking_transition(booking=booking, to=Booking.Status.CANCELLED, actor=actor, reason=why)

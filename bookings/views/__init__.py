@@ -3,7 +3,7 @@
 Each view parses input, calls one service or selector, and renders.
 """
 
-from .booking_pages import booking_action, detail, my_bookings, requests_queue
+from .booking_pages import booking_action, cancel, decide, detail, my_bookings, requests_queue
 from .calendar import calendar
 from .feeds import feed_instrument, feed_user, feeds
 from .outages import outage_withdraw, outages
@@ -21,6 +21,8 @@ from .records import (
 __all__ = [
     "booking_action",
     "calendar",
+    "cancel",
+    "decide",
     "detail",
     "feed_instrument",
     "feed_user",

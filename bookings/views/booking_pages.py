@@ -17,7 +17,7 @@ from .. import fees, selectors, services
 from ..availability import local
 from ..exceptions import DomainError
 from ..filters import BookingFilter
-from ..forms import CompleteForm, RateForm, ReasonForm
+from ..forms import CancelForm, CompleteForm, DecisionForm, RateForm, ReasonForm
 from ..models import Booking
 
 HUNDREDTH = Decimal("0.01")  # hours are entered to the hundredth
@@ -59,7 +59,10 @@ def requests_queue(request):
 @login_required
 def detail(request, pk):
     booking = selectors.booking_get_for_user(user=request.user, pk=pk)
-    is_owner = is_unit_manager(request.user, booking.instrument.unit)
+    return render(request, "bookings/detail.html", _detail_context(request, booking))
+
+
+def _detail_context(request, booking, *, decision_form=None) -> dict:
     record = getattr(booking, "service_record", None)
     complete_initial = {
         "actual_start": local(booking.starts_at),
@@ -67,17 +70,63 @@ def detail(request, pk):
         "measurement_hours": fees.hours_between(booking.starts_at, booking.ends_at).quantize(HUNDREDTH),
         "sample_count": booking.sample_count,
     }
-    context = {
+    return {
         "booking": booking,
-        "is_owner": is_owner,
+        "is_owner": is_unit_manager(request.user, booking.instrument.unit),
         "is_requester": booking.requester_id == request.user.pk,
         "events": booking.events.select_related("actor"),
         "record": record,
-        "reason_form": ReasonForm(),
+        "decision_form": decision_form or DecisionForm(),
         "complete_form": CompleteForm(initial=complete_initial),
         "rate_form": RateForm(),
     }
-    return render(request, "bookings/detail.html", context)
+
+
+@login_required
+@require_POST
+def decide(request, pk):
+    """The manager's one decision form: approve, or reject with a reason (``booking_reject`` asks
+    for it); a refused decision shows the booking page again with the error at its field."""
+    booking = selectors.booking_get_for_user(user=request.user, pk=pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.booking_approve(actor=request.user, booking=booking)
+                message = _("The booking is approved.")
+            else:
+                services.booking_reject(actor=request.user, booking=booking, reason=form.cleaned_data["reason"])
+                message = _("The booking is rejected.")
+        except DomainError as err:
+            form.add_error(err.field if err.field in form.fields else None, err.message)
+        else:
+            messages.success(request, message)
+            return redirect(booking)
+    return render(request, "bookings/detail.html", _detail_context(request, booking, decision_form=form))
+
+
+@login_required
+def cancel(request, pk):
+    """Cancelling asks first: a GET (or a POST without the confirmation) shows the booking and what
+    cancelling means; the confirmed POST cancels it."""
+    booking = selectors.booking_get_for_user(user=request.user, pk=pk)
+    confirmed = request.method == "POST" and request.POST.get("confirm")
+    form = CancelForm(request.POST if confirmed else None, initial={"reason": request.POST.get("reason", "")})
+    if confirmed and form.is_valid():
+        try:
+            services.booking_cancel(actor=request.user, booking=booking, reason=form.cleaned_data["reason"])
+        except DomainError as err:
+            form.add_error(err.field if err.field in form.fields else None, err.message)
+        else:
+            messages.success(request, _("The booking is cancelled."))
+            return redirect(booking)
+    context = {
+        "booking": booking,
+        "form": form,
+        "is_owner": is_unit_manager(request.user, booking.instrument.unit),
+        "is_requester": booking.requester_id == request.user.pk,
+    }
+    return render(request, "bookings/cancel.html", context)
 
 
 def _approve(request, booking):
@@ -90,13 +139,6 @@ def _reject(request, booking):
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     services.booking_reject(actor=request.user, booking=booking, reason=reason)
     return _("The booking is rejected.")
-
-
-def _cancel(request, booking):
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    services.booking_cancel(actor=request.user, booking=booking, reason=reason)
-    return _("The booking is cancelled.")
 
 
 def _no_show(request, booking):
@@ -129,7 +171,6 @@ def _complete(request, booking):
 BOOKING_ACTIONS = {
     "approve": _approve,
     "reject": _reject,
-    "cancel": _cancel,
     "no-show": _no_show,
     "complete": _complete,
 }

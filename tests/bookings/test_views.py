@@ -372,9 +372,11 @@ def test_outages_page_for_owners_only(client, instrument, requester, manager, so
     client.force_login(requester)
     assert client.get(url).status_code == 404
     client.force_login(manager)
-    response = client.post(
-        url, {"starts_at": f"{soon}T08:00", "ends_at": f"{soon}T18:00", "kind": "maintenance", "reason": "年度保养"}
-    )
+    data = {"starts_at": f"{soon}T08:00", "ends_at": f"{soon}T18:00", "kind": "maintenance", "reason": "年度保养"}
+    assert client.post(url, data).status_code == 200  # the preview first
+    booking.refresh_from_db()
+    assert booking.status == "requested"
+    response = client.post(url, {**data, "confirm": "1", "bookings": str(booking.pk)})
     assert response.status_code == 302
     booking.refresh_from_db()
     assert booking.status == "cancelled"
