@@ -288,7 +288,10 @@ class _Writer:
         from instruments.search import search_document_for
 
         rng = self.rng
-        categories = getattr(self, "_categories", None) or {c.code: c for c in Category.objects.all()}
+        # The search document names the main class: the parents come with the classes.
+        categories = getattr(self, "_categories", None) or {
+            c.code: c for c in Category.objects.select_related("parent")
+        }
         self._categories = categories
         records = []
         for unit in units:

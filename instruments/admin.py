@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.money import format_wan
 from members.models import District, Unit
 
+from . import services
 from .catalogue import located_in_q
 from .exporting import REGISTRY_EXPORT_ACTIONS
 from .invalidation import catalogue_changed
@@ -199,6 +200,15 @@ class CategoryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        """A change goes through the service, which rebuilds the search documents of the class's
+        instruments when its names change; a new class has no instruments yet."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in services.CATEGORY_FIELDS}
+        services.category_update(actor=request.user, category=obj, fields=fields)
 
 
 @admin.register(ImportJob)

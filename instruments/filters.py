@@ -11,9 +11,7 @@ from html import escape  # Django's escape without its lazy-string wrapper: the 
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -22,6 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from core import filters as core_filters
 from members.models import District, Unit
+from members.widgets import UnitField, UnitSearchSelect
 
 from . import catalogue
 from .models import Category, Instrument
@@ -58,53 +57,22 @@ class PlainSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 -- every value and label is escaped above
 
 
-class UnitSearchSelect(forms.Select):
-    """The owner unit: a select holding "any" and the chosen unit only, not all 10,000 units of a
-    national registry (most of a catalogue page's size). ``static/instruments/unit-search.js`` puts
-    a search box before it that looks units up in the units API and offers them as the options
-    (a ``<datalist>``); a unit's profile links to its instruments with ``?unit=``."""
-
-    chosen = None  # (id, name), set by UnitField when the value is valid
-
-    def render(self, name, value, attrs=None, renderer=None):
-        attrs = {
-            **self.build_attrs(self.attrs, attrs),
-            "data-unit-search": reverse("unit-list"),
-            "data-search-label": _("Find an owner unit by name"),
-            "data-search-placeholder": _("Type part of a unit's name"),
-        }
-        parts = [
-            format_html('<select name="{}"{}>', name, flatatt(attrs)),
-            format_html('<option value="">{}</option>', _("Any")),
-        ]
-        if self.chosen:
-            parts.append(format_html('<option value="{}" selected>{}</option>', *self.chosen))
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 -- format_html escaped every value
-
-
-class UnitField(forms.IntegerField):
-    """An approved unit's id, checked with one query when one is given."""
-
-    widget = UnitSearchSelect
-    default_error_messages = {"invalid_choice": _("No approved unit has this id.")}
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=2**31 - 1, **kwargs)
-
-    def clean(self, value):
-        pk = super().clean(value)
-        if pk is None:
-            return None
-        name = Unit.objects.approved().filter(pk=pk).values_list("name", flat=True).first()
-        if name is None:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        self.widget.chosen = (pk, name)
-        return pk
+def owner_unit_widget() -> UnitSearchSelect:
+    """The owner unit: "any" and the chosen unit only, searched for by name with
+    ``members/unit-search.js``; a unit's profile links to its instruments with ``?unit=``."""
+    return UnitSearchSelect(
+        empty_label=_("Any"),
+        search_label=_("Find an owner unit by name"),
+        search_placeholder=_("Type part of a unit's name"),
+    )
 
 
 class UnitFilter(django_filters.Filter):
     field_class = UnitField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", owner_unit_widget())
+        super().__init__(*args, **kwargs)
 
 
 class Loaded:

@@ -39,7 +39,26 @@ This meaning is exact and identical on every database; only its speed differs:
      Like the Han grams it only narrows; the ``LIKE`` stays as the exact test. Longer tokens are
      left to the trigram index.
 
-Ranking: a match in the *title* (Chinese name, English name, model) outranks a match elsewhere.
+What the document holds
+-----------------------
+The title: the Chinese name, the English name, the model and, when it differs, the model's
+*compact form* (normalised, with every space and punctuation sign removed: ``jem-2100f`` is
+followed by ``jem2100f``). The compact form is what makes ``jem2100`` find ``JEM-2100F``; the
+query side is untouched: ``jem-2100`` is a substring of the original form, ``JEM 2100`` is two
+tokens that are substrings of it. (A model stored without punctuation, ``JEM2100F``, is still
+not found by ``jem-2100``: the punctuation a query adds cannot be guessed.) The rest: the
+manufacturer, the functions, the indicators, the service content, the instrument's class and,
+for a subclass, its main class (Chinese and English names: 质谱仪器 finds the instruments of
+0102, 分析仪器 those of every subclass of 01), and the owner unit's name and short name. Every
+part is joined to the next by a space, so no part runs into its neighbour.
+
+The extra text changes none of the arguments above. They say that a document containing a token
+contains the token's grams, and that holds for *any* document, because both gram functions are
+computed from the stored document itself: adding words only adds substrings and grams together.
+The compact form is one more Latin run (or a run with Han characters, for a Chinese model) in
+the title, separated by spaces, and never holds the title separator.
+
+Ranking: a match in the *title* (names, model, compact model) outranks a match elsewhere.
 The document is stored as ``title + "\\n" + rest`` (normalisation turns every other whitespace
 into single spaces), so "token is in the title" is ``0 < position(token) < position("\\n")``:
 one ``StrIndex`` per token, computed only on matching rows, the same function on both
@@ -47,7 +66,9 @@ databases (``instr`` / ``strpos``). The score is the number of tokens found in t
 go to the newest instrument.
 
 Documents go stale when an owner unit is renamed: ``search_documents_refresh`` rebuilds them
-(see the report of the member-unit rename flow).
+(the members app is below this one and cannot call it; the nightly task does). A class renamed
+through ``services.category_update`` rebuilds its instruments' documents at once. When what
+goes into a document changes, a data migration rebuilds every document (see migration 0009).
 """
 
 import re
@@ -78,16 +99,45 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+# What a compact model keeps: letters and digits of any script (``\w`` without the underscore).
+MODEL_PUNCTUATION = re.compile(r"[\W_]+")
+
+
+def compact_model(model: str) -> str:
+    """The normalised model without spaces and punctuation (``JEM-2100F`` → ``jem2100f``), so
+    that ``jem2100`` finds it; empty when it is the same as the normalised model."""
+    model = normalise(model)
+    compact = MODEL_PUNCTUATION.sub("", model)
+    return compact if compact != model else ""
+
+
+def category_names(category) -> list[str]:
+    """The class's Chinese and English names and, for a subclass, its main class's."""
+    if category is None:
+        return []
+    parent = category.parent if category.parent_id else None
+    names = [category.name, category.name_en]
+    if parent is not None:
+        names += [parent.name, parent.name_en]
+    return names
+
+
 def search_document_for(instrument) -> str:
-    """The normalised text the search runs over: the title (name, English name, model), a
-    newline, then manufacturer, functions, indicators, service content and the owner unit."""
+    """The normalised text the search runs over: the title (name, English name, model and its
+    compact form), a newline, then manufacturer, functions, indicators, service content, the
+    instrument's class and main class, and the owner unit.
+
+    Reads ``instrument.unit``, ``instrument.category`` and ``category.parent``: load them with
+    ``select_related`` when building many documents."""
     unit = instrument.unit if instrument.unit_id else None
-    title = [instrument.name, instrument.name_en, instrument.model]
+    category = instrument.category if instrument.category_id else None
+    title = [instrument.name, instrument.name_en, instrument.model, compact_model(instrument.model)]
     rest = [
         instrument.manufacturer,
         instrument.functions,
         instrument.technical_indicators,
         instrument.service_content,
+        *category_names(category),
         unit.name if unit else "",
         unit.short_name if unit else "",
     ]
@@ -95,9 +145,10 @@ def search_document_for(instrument) -> str:
 
 
 def search_documents_refresh(queryset) -> int:
-    """Rebuild the documents of some instruments (e.g. after their owner unit was renamed)."""
+    """Rebuild the documents of some instruments (e.g. after their owner unit or their class was
+    renamed); only the documents that changed are written. Returns how many."""
     changed = []
-    for instrument in queryset.select_related("unit").iterator(chunk_size=500):
+    for instrument in queryset.select_related("unit", "category", "category__parent").iterator(chunk_size=500):
         document = search_document_for(instrument)
         if document != instrument.search_document:
             instrument.search_document = document

@@ -28,6 +28,7 @@ from members.models import District, Unit
 from members.permissions import is_unit_manager
 
 from .models import Category, FeeItem, Instrument, Photo
+from .search import search_filter
 from .services.rules import RECORD_FIELDS
 
 # --- Access -----------------------------------------------------------------------------------
@@ -143,15 +144,18 @@ def instrument_missing_fields(*, instrument: Instrument) -> list[str]:
 # --- Lists ------------------------------------------------------------------------------------
 
 
-def instrument_list_for_unit(*, unit: Unit, retired: bool = False):
+def instrument_list_for_unit(*, unit: Unit, retired: bool = False, query: str = ""):
     """The unit's instruments (in service, or the retired ones) with their completeness, newest
-    first; one query whatever the number of rows.
+    first; one query whatever the number of rows. With a ``query``, only those the catalogue's
+    free-text search finds (``search.search_filter``), title matches first.
 
     The value in 万元 is computed at the edge (``core.money.to_wan`` / the ``wan`` filter): a
     division in SQL would be integer division on SQLite (227.00 for 2,276,600.00 yuan)."""
     queryset = Instrument.objects.owned_by(unit).select_related("category")
     queryset = queryset.filter(retired_at__isnull=not retired)
-    return with_completeness(queryset).order_by("-created_at", "-pk")
+    searched = search_filter(queryset, query)
+    ordering = ["-created_at", "-pk"] if searched is queryset else ["-search_rank", "-created_at", "-pk"]
+    return with_completeness(searched).order_by(*ordering)
 
 
 def instrument_counts_for_unit(*, unit: Unit) -> dict:

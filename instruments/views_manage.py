@@ -27,6 +27,7 @@ from .forms import (
 from .models import Instrument
 
 PAGE_SIZE = 20
+QUERY_MAX_LENGTH = 200  # the catalogue's search field's limit
 
 
 def _show_errors(err: ValidationError, form, photo_form=None) -> None:
@@ -49,13 +50,12 @@ def _retired_redirect(request, instrument):
 def manage_list(request, unit_pk):
     unit = selectors.unit_get_for_instrument_manager(user=request.user, pk=unit_pk)
     retired = request.GET.get("retired") == "1"
-    instruments = selectors.instrument_list_for_unit(unit=unit, retired=retired)
+    query = request.GET.get("q", "")[:QUERY_MAX_LENGTH].strip()
+    instruments = selectors.instrument_list_for_unit(unit=unit, retired=retired, query=query)
     page = Paginator(instruments, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "instruments/manage/list.html",
-        {"unit": unit, "page": page, "retired": retired, "counts": selectors.instrument_counts_for_unit(unit=unit)},
-    )
+    context = {"unit": unit, "page": page, "retired": retired, "query": query}
+    context["counts"] = selectors.instrument_counts_for_unit(unit=unit)
+    return render(request, "instruments/manage/list.html", context)
 
 
 @login_required

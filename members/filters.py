@@ -1,7 +1,6 @@
 """Filters over units, shared by the directory page and the API."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
@@ -24,7 +23,4 @@ class UnitFilter(django_filters.FilterSet):
         fields = ["q", "unit_type", "district", "scale", "is_high_tech"]
 
     def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(short_name__icontains=value))
+        return queryset.named(value)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Membership, Unit, UnitGroup
 from .services import UNIT_PROFILE_FIELDS
+from .widgets import UnitField, UnitSearchSelect
 
 User = get_user_model()
 
@@ -100,9 +101,24 @@ class UnitRegisterForm(UnitForm):
 
 
 class JoinForm(forms.Form):
-    unit = forms.ModelChoiceField(
-        label=_("Unit"), queryset=Unit.objects.approved().order_by("name"), empty_label=_("Choose a unit")
+    """The unit to join, by id: a select of the units a search offered (``offered``) and the one
+    chosen, which ``unit-search.js`` turns into a search box with suggestions."""
+
+    unit = UnitField(
+        as_unit=True,
+        label=_("Unit"),
+        widget=UnitSearchSelect(
+            attrs={"data-search-fallback": "join-search"},
+            empty_label=_("Choose a unit"),
+            search_label=_("Find your unit by name"),
+            search_placeholder=_("Type part of the unit's name"),
+        ),
+        error_messages={"required": _("Choose a unit.")},
     )
+
+    def __init__(self, *args, offered=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].widget.offered = list(offered)
 
 
 class RoleForm(forms.Form):

@@ -127,6 +127,13 @@ class UnitQuerySet(models.QuerySet):
     def with_related(self):
         return self.select_related("district")
 
+    def named(self, words: str):
+        """Units whose name or short name contains the words (as typed, case-insensitive)."""
+        words = words.strip()
+        if not words:
+            return self
+        return self.filter(Q(name__icontains=words) | Q(short_name__icontains=words))
+
 
 class Unit(models.Model):
     """A member unit: a university, institute, testing centre, hospital or enterprise."""

@@ -13,6 +13,24 @@ def unit_list_public():
     return Unit.objects.approved().with_related()
 
 
+JOIN_CHOICES = 20  # units a search on the join page offers without scripts
+
+
+def units_to_join(*, words: str, unit_id=None, limit: int = JOIN_CHOICES) -> tuple[list[tuple[int, str]], bool]:
+    """The approved units the join page offers, as (id, name) pairs: the one with ``unit_id``
+    (a unit's profile links here with it) first, then those whose name or short name contains
+    the words, by name, at most ``limit`` of them; and whether more match. At most one query
+    each; nothing without words (a national registry's 10,000 units are never listed whole)."""
+    offered = []
+    if str(unit_id or "").isdigit() and len(str(unit_id)) < 11:
+        offered = list(Unit.objects.approved().filter(pk=int(unit_id)).values_list("pk", "name"))
+    if not words.strip():
+        return offered, False
+    found = Unit.objects.approved().named(words).exclude(pk__in=[pk for pk, _name in offered])
+    found = list(found.order_by("name", "pk").values_list("pk", "name")[: limit + 1])
+    return offered + found[:limit], len(found) > limit
+
+
 def unit_get_public(*, user, pk) -> Unit:
     """A unit's profile page: approved units for everyone, others only for their people and the
     bureau; the same 404 whether it is missing or hidden."""

@@ -18,6 +18,8 @@ from .forms import AccountForm, JoinForm, RoleForm, SignupForm, UnitForm, UnitRe
 from .models import Membership
 from .permissions import can_manage_people, can_manage_unit, unit_role
 
+JOIN_WORDS_MAX_LENGTH = 100
+
 
 def signup(request):
     if request.user.is_authenticated:
@@ -95,7 +97,11 @@ def unit_profile(request, pk, panels=()):
 
 @login_required
 def unit_join(request):
-    form = JoinForm(request.POST or None, initial={"unit": request.GET.get("unit")})
+    """Choose a unit by searching for it (``?q=``; with scripts, suggestions as one types), then
+    ask to join it."""
+    words = request.GET.get("q", "")[:JOIN_WORDS_MAX_LENGTH].strip()
+    offered, more = selectors.units_to_join(words=words, unit_id=request.GET.get("unit"))
+    form = JoinForm(request.POST or None, initial={"unit": request.GET.get("unit")}, offered=offered)
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_request(user=request.user, unit=form.cleaned_data["unit"])
@@ -104,7 +110,8 @@ def unit_join(request):
         else:
             messages.success(request, _("Your request was sent to the unit's administrators."))
             return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "members/unit_join.html", {"form": form})
+    context = {"form": form, "words": words, "found": len(offered), "more": more}
+    return render(request, "members/unit_join.html", context)
 
 
 @login_required

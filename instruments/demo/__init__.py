@@ -156,7 +156,7 @@ def seed(stdout=None):
         if stdout:
             stdout.write("instruments: no demo units found; load members.demo.seed first.")
         return []
-    categories = {c.code: c for c in Category.objects.all()}
+    categories = {c.code: c for c in Category.objects.select_related("parent")}
     records = plan_records(units, categories)
     existing = set(Instrument.objects.filter(unit__in=units).values_list("unit_id", "asset_number"))
     missing = [r for r in records if (r["instrument"].unit_id, r["instrument"].asset_number) not in existing]

@@ -108,7 +108,7 @@ class Lookups:
 
     def __init__(self):
         self.categories = {}
-        for category in Category.objects.all():
+        for category in Category.objects.select_related("parent"):
             for spelling in (category.name, category.name_en, f"{category.code} {category.name}"):
                 if spelling:
                     self.categories.setdefault(normalise_label(spelling), category)
@@ -199,7 +199,9 @@ class RowChecker:
         }
         existing = {
             obj.asset_number: obj
-            for obj in Instrument.objects.filter(unit=self.unit, asset_number__in=set(keys.values()) - {""})
+            for obj in Instrument.objects.filter(
+                unit=self.unit, asset_number__in=set(keys.values()) - {""}
+            ).select_related("category", "category__parent")  # the search document names the class
         }
         return [self._check_row(number, cells, keys[number], existing) for number, cells in rows]
 

@@ -1,9 +1,11 @@
 """Every write a manager makes to the instrument registry, one function per use case.
 
-``registry`` holds the services, ``rules`` the checks they share with the forms and the import;
-both are re-exported here, so callers write ``from instruments import services``.
+``registry`` holds the services, ``classification`` the operator's class edits, ``rules`` the
+checks they share with the forms and the import; all are re-exported here, so callers write
+``from instruments import services``.
 """
 
+from .classification import CATEGORY_FIELDS, category_update
 from .registry import (
     instrument_create,
     instrument_retire,
@@ -30,6 +32,7 @@ from .rules import (
 )
 
 __all__ = [
+    "CATEGORY_FIELDS",
     "BOOKING_FIELDS",
     "FEE_ITEM_FIELDS",
     "INSTRUMENT_FIELDS",
@@ -39,6 +42,7 @@ __all__ = [
     "REASON_MAX_LENGTH",
     "RECORD_FIELDS",
     "clean_fee_items",
+    "category_update",
     "clean_opening_hours",
     "instrument_create",
     "instrument_retire",

@@ -142,6 +142,20 @@ def test_bureau_extends_the_classification(bureau):
     assert Category.objects.get(code="13").name == "激光器"
 
 
+def test_renaming_a_class_in_the_admin_makes_the_search_find_it_by_the_new_name(bureau, registry):
+    from instruments.models import Instrument
+    from instruments.search import search_filter
+
+    xrd = registry["xrd"]
+    response = bureau.post(
+        reverse("admin:instruments_category_change", args=[xrd.category.pk]),
+        {"code": "0103", "name": "X射线衍射仪器", "name_en": "X-ray diffraction", "parent": xrd.category.parent.pk},
+    )
+    assert response.status_code == 302
+    assert [i.pk for i in search_filter(Instrument.objects.all(), "x射线衍射仪器")] == [xrd.pk]
+    assert [i.pk for i in search_filter(Instrument.objects.all(), "x-ray diffraction")] == [xrd.pk]
+
+
 def test_staff_outside_the_bureau_see_no_instruments(client, registry):
     from tests.factories import UserFactory
 

@@ -253,7 +253,7 @@ def test_the_owner_unit_is_chosen_by_id_and_the_page_lists_no_other_unit(client,
     instrument(unit=other, name="别家电镜")
     page = client.get(URL).content.decode()
     assert idle.name not in page and 'data-unit-search="/api/v1/units/"' in page
-    assert "instruments/unit-search.js" in page
+    assert "members/unit-search.js" in page
 
     with django_assert_num_queries(CATALOGUE_QUERIES + 1):
         response = client.get(URL, {"unit": other.pk})

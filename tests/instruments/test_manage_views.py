@@ -151,6 +151,48 @@ def test_dashboard_query_count_does_not_grow_with_the_instruments(
     assert len(response.context["page"].object_list) == min(count, 20)
 
 
+def test_the_list_searches_the_units_own_instruments(client_for, manager, unit, other_unit):
+    tem = InstrumentFactory(unit=unit, name="透射电子显微镜", model="JEM-2100F")
+    InstrumentFactory(unit=unit, name="X射线衍射仪", model="D8 ADVANCE", category=CategoryFactory(code="0103"))
+    InstrumentFactory(unit=other_unit, name="透射电子显微镜", model="JEM-2100F")  # not this unit's
+    client = client_for(manager)
+    url = reverse("instruments:manage_list", args=[unit.pk])
+    for query in ("jem2100", "透射", "电子光学仪器"):
+        response = client.get(url, {"q": query})
+        assert [i.pk for i in response.context["page"]] == [tem.pk], query
+    page = client.get(url, {"q": "no-such-thing"}).content.decode()
+    assert "No instrument here matches “no-such-thing”" in page
+    assert 'value="no-such-thing"' in page
+
+
+def test_the_search_keeps_to_the_tab_and_the_tabs_keep_the_search(client_for, manager, unit):
+    services.instrument_retire(actor=manager, instrument=InstrumentFactory(unit=unit, name="报废电镜"), reason="报废")
+    InstrumentFactory(unit=unit, name="在用电镜")
+    client = client_for(manager)
+    url = reverse("instruments:manage_list", args=[unit.pk])
+    assert [i.name for i in client.get(url, {"q": "电镜"}).context["page"]] == ["在用电镜"]
+    retired = client.get(url, {"q": "电镜", "retired": "1"})
+    assert [i.name for i in retired.context["page"]] == ["报废电镜"]
+    html = retired.content.decode()
+    assert '<input type="hidden" name="retired" value="1">' in html
+    assert "?q=%E7%94%B5%E9%95%9C" in html  # the in-service tab keeps the words
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_a_search_takes_the_same_queries_for_any_number_of_rows(
+    client_for, manager, unit, count, django_assert_num_queries
+):
+    for _ in range(count):
+        InstrumentFactory(unit=unit, name="扫描电镜")
+    client = client_for(manager)
+    url = reverse("instruments:manage_list", args=[unit.pk])
+    with django_assert_num_queries(8):  # as without words: the search is part of the rows' query
+        response = client.get(url, {"q": "扫描 jsm7900", "page": "2" if count > 20 else "1"})
+    assert len(response.context["page"].object_list) == (10 if count > 20 else 1)
+    if count > 20:  # the link back to page 1 keeps the words
+        assert "q=%E6%89%AB%E6%8F%8F%20jsm7900&amp;page=1" in response.content.decode()
+
+
 # --- Register ---------------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from instruments.filters import InstrumentFilter
 from instruments.models import Instrument
 from instruments.search import (
     TITLE_SEPARATOR,
+    compact_model,
     han_grams,
     latin_grams,
     normalise,
@@ -19,6 +20,7 @@ from instruments.search import (
     token_latin_grams,
 )
 from tests.instruments.catalogue_factories import demo_catalogue
+from tests.instruments.factories import CategoryFactory, TopCategoryFactory
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +55,10 @@ def test_normalise_folds_width_case_and_spaces():
 
 
 def test_document_puts_name_english_name_and_model_first(unit):
+    category = CategoryFactory(code="0102", name="质谱仪器", name_en="Mass spectrometry")
     instrument = Instrument(
         unit=unit,
+        category=category,
         name="液相色谱-质谱联用仪",
         name_en="LC-MS/MS",
         model="Xevo TQ-S",
@@ -64,8 +68,35 @@ def test_document_puts_name_english_name_and_model_first(unit):
         service_content="方法开发",
     )
     title, rest = search_document_for(instrument).split(TITLE_SEPARATOR)
-    assert title == "液相色谱-质谱联用仪 lc-ms/ms xevo tq-s"
-    assert rest == "沃特世公司(waters) 农残检测 扫描速度 20,000 da/s 方法开发 内蒙古科技大学 内蒙古科大"
+    assert title == "液相色谱-质谱联用仪 lc-ms/ms xevo tq-s xevotqs"
+    assert rest == (
+        "沃特世公司(waters) 农残检测 扫描速度 20,000 da/s 方法开发"
+        " 质谱仪器 mass spectrometry 分析仪器 analytical instruments 内蒙古科技大学 内蒙古科大"
+    )
+
+
+def test_a_main_class_instrument_names_only_its_own_class(unit):
+    instrument = Instrument(unit=unit, category=TopCategoryFactory(), name="仪器", model="X1")
+    title, rest = search_document_for(instrument).split(TITLE_SEPARATOR)
+    assert title == "仪器 x1"  # the compact form is left out when it is the model itself
+    assert rest == "分析仪器 analytical instruments 内蒙古科技大学 内蒙古科大"
+
+
+@pytest.mark.parametrize(
+    ("model", "compact"),
+    [
+        ("JEM-2100F", "jem2100f"),
+        ("Xevo TQ-S micro", "xevotqsmicro"),
+        ("ＪＥＭ－２１００Ｆ", "jem2100f"),
+        ("6545 Q-TOF/MS (v2.0)", "6545qtofmsv20"),
+        ("YSS_600", "yss600"),
+        ("D8", ""),
+        ("", ""),
+        ("——", ""),
+    ],
+)
+def test_the_compact_model_drops_spaces_and_punctuation(model, compact):
+    assert compact_model(model) == compact
 
 
 def test_grams_of_a_document_and_of_a_query():
@@ -107,6 +138,17 @@ QUERIES = [
     "x射",
     "ms 质谱",
     "nm 2100",
+    # Class names (in the rest of the document) and model spellings (issue 13).
+    "质谱仪器",
+    "分析仪器",
+    "mass spectrometry",
+    "mass spectrometry instruments",
+    "electron optics",
+    "jem2100",
+    "JEM 2100",
+    "jem-2100f",
+    "jem2100f",
+    "ＪＥＭ２１００",
 ]
 
 
@@ -128,6 +170,33 @@ def test_two_chinese_characters_find_the_lc_ms(demo, db):
 def test_a_model_fragment_finds_the_jem_2100f(demo, db):
     assert [(i.model, i.name) for i in search("2100")] == [("JEM-2100F", "透射电子显微镜")]
     assert [i.model for i in search("jem-2100f")] == ["JEM-2100F"]
+
+
+def test_the_model_is_found_whatever_its_punctuation(demo, db):
+    """jem2100 (no hyphen), JEM 2100 (two words), jem-2100f (as written) all find JEM-2100F."""
+    for query in ["jem2100", "JEM 2100", "jem-2100f", "jem-2100", "jem2100f", "ＪＥＭ２１００Ｆ"]:
+        assert "JEM-2100F" in [i.model for i in search(query)], query
+    # The compact form is in the title: a model match ranks as a title match.
+    assert search("jem2100")[0].search_rank == 1
+
+
+def test_a_class_name_finds_the_instruments_of_that_class(demo, db):
+    mass_spectrometry = {i.pk for i in Instrument.objects.public().filter(category__code="0102")}
+    assert mass_spectrometry
+    assert {i.pk for i in search("质谱仪器")} == mass_spectrometry
+    assert mass_spectrometry <= {i.pk for i in search("mass spectrometry")}
+    assert mass_spectrometry <= {i.pk for i in search("Mass Spectrometry instruments")}
+
+
+def test_a_main_class_name_finds_the_instruments_of_its_subclasses(demo, db):
+    analytical = {i.pk for i in Instrument.objects.public().filter(category__parent__code="01")}
+    assert {i.pk for i in search("分析仪器")} >= analytical
+    assert {i.pk for i in search("analytical instruments")} >= analytical
+    assert {i.model for i in search("分析仪器")} >= {"JEM-2100F"}
+
+
+def test_a_class_name_is_not_a_title_match(demo, db):
+    assert {r.search_rank for r in search("质谱仪器")} == {0}
 
 
 def test_english_words_and_maker_names_are_found(demo, db):

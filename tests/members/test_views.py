@@ -87,6 +87,72 @@ def test_wrong_check_character_is_shown_beside_the_field_and_input_kept(client, 
     assert not Unit.objects.exists()
 
 
+# --- Choosing a unit to join: a search, never the list of every unit ---------------------------
+
+
+@pytest.fixture
+def joiner(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return user
+
+
+def test_the_join_page_lists_no_unit_until_one_is_searched_for(client, joiner, django_assert_max_num_queries):
+    UnitFactory.create_batch(30)
+    with django_assert_max_num_queries(4):  # session, user, and the header's unread count
+        page = client.get(reverse("members:unit_join")).content.decode()
+    assert page.count("<option") == 1  # "choose a unit" alone
+    assert 'data-unit-search="/api/v1/units/"' in page and "members/unit-search.js" in page
+    assert 'data-search-fallback="join-search"' in page and 'id="join-search"' in page
+
+
+def test_a_search_offers_at_most_twenty_matching_approved_units(client, joiner):
+    wanted = UnitFactory(name="内蒙古科技大学", short_name="内蒙古科大")
+    UnitFactory(name="内蒙古工业大学", status=Unit.Status.PENDING)  # not approved: never offered
+    UnitFactory(name="包头稀土研究院")
+    response = client.get(reverse("members:unit_join"), {"q": "科大"})  # the short name
+    page = response.content.decode()
+    assert f'<option value="{wanted.pk}">内蒙古科技大学</option>' in page
+    assert page.count("<option") == 2 and "1 unit matches" in page
+    assert 'value="科大"' in page
+
+    for n in range(25):
+        UnitFactory(name=f"包头检测中心{n:02d}")
+    page = client.get(reverse("members:unit_join"), {"q": "检测中心"}).content.decode()
+    assert page.count("<option") == 21 and "The first 20 units that match" in page
+    assert "包头检测中心00" in page and "包头检测中心24" not in page  # by name
+
+    page = client.get(reverse("members:unit_join"), {"q": "没有这个单位"}).content.decode()
+    assert page.count("<option") == 1 and "No approved unit has this in its name" in page
+
+
+def test_a_unit_profile_link_offers_that_unit_chosen(client, joiner):
+    unit = UnitFactory(name="包头稀土研究院")
+    page = client.get(reverse("members:unit_join"), {"unit": unit.pk}).content.decode()
+    assert f'<option value="{unit.pk}" selected>包头稀土研究院</option>' in page
+    for wrong in ("abc", "99999999999999", "0"):
+        assert client.get(reverse("members:unit_join"), {"unit": wrong}).status_code == 200
+
+
+def test_joining_a_found_unit_sends_the_request(client, joiner):
+    unit = UnitFactory(name="内蒙古科技大学")
+    MembershipFactory(unit=unit, role="admin")
+    response = client.post(reverse("members:unit_join") + "?q=科技", {"unit": unit.pk})
+    assert response.status_code == 302
+    assert Membership.objects.get(user=joiner).unit == unit
+
+
+@pytest.mark.parametrize("unit_status", [Unit.Status.PENDING, Unit.Status.SUSPENDED])
+def test_only_approved_units_can_be_joined(client, joiner, unit_status):
+    unit = UnitFactory(status=unit_status)
+    response = client.post(reverse("members:unit_join"), {"unit": unit.pk})
+    assert response.status_code == 200
+    assert "No approved unit has this id." in response.content.decode()
+    assert not Membership.objects.filter(user=joiner).exists()
+    assert "Choose a unit." in client.post(reverse("members:unit_join"), {"unit": ""}).content.decode()
+
+
 def test_join_request_and_acceptance_through_pages(client):
     unit = UnitFactory()
     admin = MembershipFactory(unit=unit, role="admin").user

@@ -1,7 +1,8 @@
-// The catalogue's owner-unit filter: a search box before the unit select that looks units up by
-// name in the units API (GET /api/v1/units/?q=) and offers them in a <datalist>; choosing one puts
-// it in the select, so the form sends its id. Without scripts the select still shows and clears
-// the chosen unit, and a unit's profile links to its instruments.
+// A unit chosen by name (see members/widgets.py; the join page, the catalogue's owner-unit filter):
+// a search box before the unit select looks units up by name in the units API
+// (GET /api/v1/units/?q=) and offers them in a <datalist>; choosing one puts it in the select, so
+// the form sends its id. Without scripts the select still shows the chosen and the offered units
+// (the join page offers a search's results; a unit's profile links to its instruments).
 (function () {
   "use strict";
 
@@ -22,6 +23,8 @@
     list.id = select.id + "-choices";
     select.parentNode.insertBefore(input, select);
     select.parentNode.insertBefore(list, select);
+    var fallback = document.getElementById(select.getAttribute("data-search-fallback") || "");
+    if (fallback) { fallback.hidden = true; } // this box replaces the search form made for no scripts
 
     function choose(id, name) {
       var option = select.querySelector('option[value="' + id + '"]');
