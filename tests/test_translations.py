@@ -62,7 +62,9 @@ def test_every_marked_string_is_in_a_catalogue():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "suffix", "other"), [("zh-hans", "：</label>", ":</label>"), ("en", ":</label>", "：</label>")])
+@pytest.mark.parametrize(
+    ("language", "suffix", "other"), [("zh-hans", "：</label>", ":</label>"), ("en", ":</label>", "：</label>")]
+)
 def test_form_labels_end_with_the_pages_own_colon(client, language, suffix, other):
     """Chinese pages use full-width punctuation (仪器分类：), English ones ASCII (Class:)."""
     for path in ("/instruments/", "/signup/", "/accounts/login/"):
