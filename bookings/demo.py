@@ -130,7 +130,6 @@ def _showcase(now, stdout):
     queue (内蒙古科技大学) and a completed service of last week to rate."""
     from .availability import local_dates
     from .selectors import availability
-    from .services import booking_request
 
     requester = User.objects.filter(email="enterprise@demo.local").first()
     unit = Unit.objects.filter(memberships__user=requester, memberships__status=Membership.Status.ACTIVE).first()
@@ -147,19 +146,15 @@ def _showcase(now, stdout):
     start = at_local(local(now).date() + timedelta(days=max(2, instrument.min_lead_hours // 24 + 2)), time(0))
     for a, b in availability(instrument=instrument, start=start, end=start + timedelta(days=14))["free"]:
         if b - a >= timedelta(hours=2) and len(local_dates(a, b)) == 1:
-            booking_request(
-                user=requester,
-                unit=unit,
-                instrument=instrument,
-                starts_at=a,
-                ends_at=a + timedelta(hours=2),
-                purpose="稀土抛光粉颗粒形貌观察",
-                sample_count=3,
+            _demo_request(
+                requester,
+                unit,
+                instrument,
+                a,
+                a + timedelta(hours=2),
+                "稀土抛光粉颗粒形貌观察",
+                3,
                 sample_description="CeO2 抛光粉 3 份",
-                service_way=ServiceWay.GUIDED,
-                project_name="企业新产品研发",
-                funding_source=FundingSource.ENTERPRISE,
-                fee_items=chosen,
             )
             break
     past = at_local(local(now).date() - timedelta(days=6), time(9))
@@ -228,7 +223,7 @@ def _ready_to_complete(now, instrument, requester, unit):
     """Two of 张伟's bookings of the last days, requested and approved through the services before
     they began, and not completed yet: 赵磊 can turn them into service records (the step subsidies
     and reports start from)."""
-    from .services import booking_approve, booking_request
+    from .services import booking_approve
 
     manager = User.objects.filter(email="manager@demo.local").first()
     if manager is None:
@@ -237,20 +232,7 @@ def _ready_to_complete(now, instrument, requester, unit):
     days = [today - timedelta(days=n) for n in range(1, 10)]
     purposes = ["稀土永磁材料晶粒尺寸统计", "抛光粉团聚状态观察"]
     for (a, b), purpose in zip(_free_day_slots(instrument, days, 2), purposes, strict=False):
-        booking = booking_request(
-            user=requester,
-            unit=unit,
-            instrument=instrument,
-            starts_at=a,
-            ends_at=b,
-            purpose=purpose,
-            sample_count=2,
-            service_way=ServiceWay.GUIDED,
-            project_name="企业新产品研发",
-            funding_source=FundingSource.ENTERPRISE,
-            fee_items=list(instrument.fee_items.order_by("pk")[:1]),
-            now=a - timedelta(days=7),
-        )
+        booking = _demo_request(requester, unit, instrument, a, b, purpose, 2, now=a - timedelta(days=7))
         if booking.status == Booking.Status.REQUESTED:
             booking_approve(actor=manager, booking=booking)
 
@@ -258,8 +240,6 @@ def _ready_to_complete(now, instrument, requester, unit):
 def _week_of_requests(now, owner):
     """Requests waiting in 赵磊's queue for each of the next seven days, from the demo's enterprise
     researchers, on the instruments of his unit that need approval."""
-    from .services import booking_request
-
     enterprises = list(
         Membership.objects.filter(status=Membership.Status.ACTIVE, unit__unit_type=Unit.Type.ENTERPRISE)
         .exclude(unit=owner)
@@ -282,18 +262,15 @@ def _week_of_requests(now, owner):
         day = today + timedelta(days=offset + max(1, instrument.min_lead_hours // 24))
         for a, b in _free_day_slots(instrument, [day, day + timedelta(days=1), day + timedelta(days=2)], 2):
             try:
-                booking_request(
-                    user=member.user,
-                    unit=member.unit,
-                    instrument=instrument,
-                    starts_at=a,
-                    ends_at=b,
-                    purpose=PURPOSES[offset % len(PURPOSES)],
-                    sample_count=offset,
-                    service_way=ServiceWay.GUIDED,
+                _demo_request(
+                    member.user,
+                    member.unit,
+                    instrument,
+                    a,
+                    b,
+                    PURPOSES[offset % len(PURPOSES)],
+                    offset,
                     project_name="企业委托检测",
-                    funding_source=FundingSource.ENTERPRISE,
-                    fee_items=list(instrument.fee_items.order_by("pk")[:1]),
                 )
             except DomainError:  # a rule of this instrument (lead time, hours): try the next day
                 continue
@@ -631,3 +608,24 @@ class _Builder:
 
 
 __all__ = ["seed"]
+
+
+def _demo_request(user, unit, instrument, a, b, purpose, samples, *, project_name="企业新产品研发", **extra):
+    """An enterprise's guided service request through the booking service, for the instrument's
+    first fee item (``extra``: a sample description, the ``now`` it was asked at)."""
+    from .services import booking_request
+
+    return booking_request(
+        user=user,
+        unit=unit,
+        instrument=instrument,
+        starts_at=a,
+        ends_at=b,
+        purpose=purpose,
+        sample_count=samples,
+        service_way=ServiceWay.GUIDED,
+        project_name=project_name,
+        funding_source=FundingSource.ENTERPRISE,
+        fee_items=list(instrument.fee_items.order_by("pk")[:1]),
+        **extra,
+    )
