@@ -8,6 +8,8 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for make test (each has its own test database, Redis database and cache prefix).
+TEST_WORKERS ?= 2
 
 .PHONY: run test setup install messages migrate demo lint worker beat makemessages clean bench bench-report bench-pages
 
@@ -19,7 +21,7 @@ test: install messages
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 setup: install messages migrate
 

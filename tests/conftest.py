@@ -66,6 +66,20 @@ def celery_eager_by_default(settings):
     app.conf.task_always_eager = saved
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_keys_of_this_worker():
+    """Parallel pytest-xdist workers share one Redis on the real-stack run: each keeps its cache
+    keys (job progress, login lockouts, pages) under a prefix of its own, so a test never reads
+    or deletes what a test in another worker wrote."""
+    from django.conf import settings as django_settings
+    from django.test import override_settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    caches = {name: {**options, "KEY_PREFIX": f"test-{worker}"} for name, options in django_settings.CACHES.items()}
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def page_cache_of_its_own(monkeypatch):
     """Each test sees only the pages it cached itself: the page cache's keys get a prefix of the
