@@ -141,8 +141,84 @@ def browser():
                 "--disable-sync",
             ],
         )
-        yield instance
+        yield AuditedBrowser(instance)
         instance.close()
+
+
+# --- axe-core on every page a browser test visits ---------------------------------------------------
+# Every HTML page a test's browser loads is recorded; when the test closes its browser context, each
+# page it saw is opened again in that context (the same session) and axe-core checks it. A violation
+# of serious or critical impact fails the test, naming the page. Tests may also call axe themselves
+# at a step they care about (tests/browser/test_subsidy_pages.axe_violations).
+AXE_IMPACTS = ("serious", "critical")
+AXE_MAX_PAGES = 15  # per context: the distinct addresses first seen
+
+
+class AuditedBrowser:
+    """The session's chromium; its contexts record the pages they load (``AuditedContext``)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **options):
+        return AuditedContext(self._browser.new_context(**options))
+
+
+class AuditedContext:
+    def __init__(self, context):
+        self._context = context
+        self.visited: list[str] = []
+        context.on("page", self._watch)
+
+    def __getattr__(self, name):
+        return getattr(self._context, name)
+
+    def _watch(self, page):
+        def seen(response):
+            request = response.request
+            html = response.headers.get("content-type", "").startswith("text/html")
+            main = request.is_navigation_request() and request.frame == page.main_frame
+            if main and html and response.status == 200 and response.url not in self.visited:
+                self.visited.append(response.url)
+
+        page.on("response", seen)
+
+    def audit(self) -> list[str]:
+        """The serious and critical axe violations of the pages seen, opened again now."""
+        from tests.browser.test_subsidy_pages import AXE, WCAG
+
+        found = []
+        pages = list(self.visited[:AXE_MAX_PAGES])
+        self.visited.clear()
+        if not pages:
+            return found
+        checker = self._context.new_page()
+        checker.set_default_timeout(15000)
+        script = AXE.read_text(encoding="utf-8")
+        for url in pages:
+            response = checker.goto(url)
+            if response is None or response.status != 200 or "text/html" not in response.headers["content-type"]:
+                continue  # gone or changed since (a cancelled booking's confirmation page…)
+            checker.evaluate(script)
+            result = checker.evaluate(
+                "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+            )
+            for v in result["violations"]:
+                if v["impact"] in AXE_IMPACTS:
+                    targets = [n["target"] for n in v["nodes"]][:5]
+                    found.append(f"{url}: {v['id']} ({v['impact']}): {v['help']} at {targets}")
+        checker.close()
+        return found
+
+    def close(self, **options):
+        try:
+            violations = self.audit()
+        finally:
+            self._context.close(**options)
+        assert not violations, "axe-core found serious or critical violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
