@@ -260,8 +260,12 @@ def unit_figures(unit: Unit) -> dict:
     """The headline figures of a unit's profile, over its public instruments: how many, their
     total original value (yuan; shown in 万元 at the edge) and how many take online bookings
     (see the module docstring). One aggregate query."""
-    return Instrument.objects.public().owned_by(unit).aggregate(
-        instrument_count=Count("pk"),
-        total_value=Coalesce(Sum("original_value"), Value(Decimal("0"))),
-        online_booking_count=Count("pk", filter=online_booking_q()),
+    return (
+        Instrument.objects.public()
+        .owned_by(unit)
+        .aggregate(
+            instrument_count=Count("pk"),
+            total_value=Coalesce(Sum("original_value"), Value(Decimal("0"))),
+            online_booking_count=Count("pk", filter=online_booking_q()),
+        )
     )

@@ -17,9 +17,7 @@ REASON = "updated: province, city and district repeated in the street taken off"
 
 
 def street_once(street, *, province, city, district, unit_district):
-    return strip_area_prefix(
-        street, [province, city, district, unit_district], district=district or unit_district
-    )
+    return strip_area_prefix(street, [province, city, district, unit_district], district=district or unit_district)
 
 
 def clean_streets(apps, schema_editor):

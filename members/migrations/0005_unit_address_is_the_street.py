@@ -39,21 +39,28 @@ def clean_addresses(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0004_unit_groups'),
+        ("members", "0004_unit_groups"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalunit',
-            name='address',
-            field=models.CharField(help_text='Street and number only; the district is a field of its own.', max_length=200, verbose_name='address'),
+            model_name="historicalunit",
+            name="address",
+            field=models.CharField(
+                help_text="Street and number only; the district is a field of its own.",
+                max_length=200,
+                verbose_name="address",
+            ),
         ),
         migrations.AlterField(
-            model_name='unit',
-            name='address',
-            field=models.CharField(help_text='Street and number only; the district is a field of its own.', max_length=200, verbose_name='address'),
+            model_name="unit",
+            name="address",
+            field=models.CharField(
+                help_text="Street and number only; the district is a field of its own.",
+                max_length=200,
+                verbose_name="address",
+            ),
         ),
         migrations.RunPython(clean_addresses, migrations.RunPython.noop, elidable=True),
     ]

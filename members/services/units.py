@@ -40,9 +40,9 @@ def _address_once(unit: Unit) -> None:
     """The address is the street part: a typed "包头市昆都仑区…" under district 昆都仑区 loses its
     leading city and district, which the profile shows from the district field."""
     if unit.address and unit.district_id:
-        unit.address = strip_area_prefix(
-            unit.address, [settings.PLATFORM_CITY], district=unit.district.name
-        ) or unit.address
+        unit.address = (
+            strip_area_prefix(unit.address, [settings.PLATFORM_CITY], district=unit.district.name) or unit.address
+        )
 
 
 @transaction.atomic

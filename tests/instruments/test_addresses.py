@@ -29,7 +29,9 @@ def kundulun(db):
 
 
 def located(unit, district, street):
-    return InstrumentFactory(unit=unit, province="内蒙古自治区", city="包头市", district=district, street_address=street)
+    return InstrumentFactory(
+        unit=unit, province="内蒙古自治区", city="包头市", district=district, street_address=street
+    )
 
 
 def test_a_street_repeating_the_records_own_areas_is_stored_without_them(manager, unit, kundulun):
