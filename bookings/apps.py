@@ -23,6 +23,7 @@ class BookingsConfig(AppConfig):
     demo_seeder = "bookings.demo.seed"
     api_register = "bookings.api.register"
     dashboard_panel = "bookings.panels.dashboard_panel"
+    unit_profile_panel = "bookings.panels.unit_profile_panel"
 
     def ready(self):
         from instruments.invalidation import connect_signals

@@ -1,7 +1,9 @@
 """iCal feeds: an instrument's busy times (no personal data) and a person's own bookings.
 
 Times are written in UTC (``...Z``); calendar programs show them in the reader's zone, so a
-booking made for 09:00 in Asia/Shanghai appears at 09:00 there.
+booking made for 09:00 in Asia/Shanghai appears at 09:00 there. Each event's LOCATION is the
+instrument's address (``Instrument.display_address``); icalendar escapes its commas and
+semicolons as RFC 5545 asks.
 """
 
 from datetime import UTC, timedelta
@@ -32,7 +34,7 @@ def _window():
     return now - timedelta(days=PAST_DAYS), now + timedelta(days=FUTURE_DAYS)
 
 
-def _event(uid: str, start, end, summary: str, stamp, description: str = "") -> Event:
+def _event(uid: str, start, end, summary: str, stamp, description: str = "", location: str = "") -> Event:
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)
@@ -41,6 +43,8 @@ def _event(uid: str, start, end, summary: str, stamp, description: str = "") -> 
     event.add("summary", summary)
     if description:
         event.add("description", description)
+    if location:
+        event.add("location", location)
     return event
 
 
@@ -51,9 +55,12 @@ def instrument_feed(*, instrument) -> bytes:
     with override(settings.LANGUAGE_CODE):
         cal = _calendar(_("%(instrument)s – busy times") % {"instrument": instrument.name})
         busy = _("Busy")
+        where = instrument.display_address
         holds = SlotHold.objects.filter(instrument=instrument).overlapping(start, end).order_by("starts_at")
         for hold in holds:
-            cal.add_component(_event(f"hold-{hold.pk}@instrument-commons", hold.starts_at, hold.ends_at, busy, now))
+            cal.add_component(
+                _event(f"hold-{hold.pk}@instrument-commons", hold.starts_at, hold.ends_at, busy, now, location=where)
+            )
     return cal.to_ical()
 
 
@@ -67,7 +74,7 @@ def user_feed(*, user) -> bytes:
             status__in=[Booking.Status.REQUESTED, Booking.Status.APPROVED, Booking.Status.COMPLETED],
         )
         .overlapping(start, end)
-        .select_related("instrument")
+        .select_related("instrument", "instrument__district", "instrument__unit__district")
         .order_by("starts_at")
     )
     with override(settings.LANGUAGE_CODE):
@@ -75,6 +82,14 @@ def user_feed(*, user) -> bytes:
         for b in bookings:
             summary = f"{b.instrument.name} ({b.get_status_display()})"
             cal.add_component(
-                _event(f"booking-{b.pk}@instrument-commons", b.starts_at, b.ends_at, summary, now, b.purpose)
+                _event(
+                    f"booking-{b.pk}@instrument-commons",
+                    b.starts_at,
+                    b.ends_at,
+                    summary,
+                    now,
+                    b.purpose,
+                    location=b.instrument.display_address,
+                )
             )
     return cal.to_ical()

@@ -242,3 +242,30 @@ def headline_figures() -> dict:
         "total_value": totals["value"],
         "total_value_display": money.format_large(totals["value"]),
     }
+
+
+def unit_instruments_public(unit: Unit):
+    """The unit's instruments in the public catalogue (none while the unit is not approved),
+    newest first, with what a line of its profile shows; one query for any page of it."""
+    return (
+        Instrument.objects.public()
+        .owned_by(unit)
+        .select_related("category")
+        .annotate(online_booking=ExpressionWrapper(online_booking_q(), output_field=BooleanField()))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def unit_figures(unit: Unit) -> dict:
+    """The headline figures of a unit's profile, over its public instruments: how many, their
+    total original value (yuan; shown in 万元 at the edge) and how many take online bookings
+    (see the module docstring). One aggregate query."""
+    return (
+        Instrument.objects.public()
+        .owned_by(unit)
+        .aggregate(
+            instrument_count=Count("pk"),
+            total_value=Coalesce(Sum("original_value"), Value(Decimal("0"))),
+            online_booking_count=Count("pk", filter=online_booking_q()),
+        )
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import timeparse
 
-from . import images, services
+from . import images, selectors, services
 from .exceptions import RowsInvalid
 from .models import Category, FeeItem, Instrument, OpeningHours
 
@@ -109,10 +109,11 @@ class InstrumentForm(forms.ModelForm):
         self.fields["category"].choices = category_choices()
         self.fields["district"].queryset = self.fields["district"].queryset.order_by("order", "code")
         if not self.instance.pk:
-            # A new instrument usually sits at the unit's address with the unit's contact.
+            # A new instrument usually sits at the unit's address with the unit's contact: the
+            # unit's district and street (its address is the street part), and the province and
+            # city of the unit's latest instrument that has them (a unit has no such fields).
             for name, value in {
-                "district": unit.district_id,
-                "street_address": unit.address,
+                **selectors.unit_address_initial(unit=unit),
                 "contact_person": unit.contact_person,
                 "contact_phone": unit.phone,
                 "contact_email": unit.email,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.addresses import compose_address
 from core.jobs import BackgroundJob
 from core.timeparse import validate_not_future
 from members.models import District, Unit
@@ -197,12 +198,16 @@ class Instrument(models.Model):
 
     @property
     def location(self) -> str:
-        """The installation address as one line (province, city, district, street), the parts
-        that are filled; empty when none is. Pages that must say where to go fall back to the
-        owner unit's address."""
-        district = self.district.name if self.district else ""
-        parts = (self.province, self.city, district, self.street_address)
-        return " ".join(p for p in parts if p)
+        """The installation address as one line (province, city, district, street, each once),
+        the parts that are filled; empty when none is. Reads ``district``."""
+        district = self.district.name if self.district_id else ""
+        return compose_address((self.province, self.city, district), self.street_address)
+
+    @property
+    def display_address(self) -> str:
+        """Where to go: the installation address, else the owner unit's address. Reads
+        ``district``, and without an installation address ``unit`` and ``unit.district``."""
+        return self.location or self.unit.display_address
 
 
 class FeeItem(models.Model):

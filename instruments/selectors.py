@@ -166,6 +166,25 @@ def instrument_counts_for_unit(*, unit: Unit) -> dict:
     )
 
 
+def unit_address_initial(*, unit: Unit) -> dict:
+    """Where a new instrument of the unit probably stands, for the form to offer: the unit's
+    district and street, and the province and city of its latest instrument that names them
+    (a unit records neither). One query."""
+    latest = (
+        Instrument.objects.owned_by(unit)
+        .exclude(province="", city="")
+        .order_by("-created_at", "-pk")
+        .values("province", "city")
+        .first()
+    ) or {}
+    return {
+        "province": latest.get("province", ""),
+        "city": latest.get("city", ""),
+        "district": unit.district_id,
+        "street_address": unit.address,
+    }
+
+
 # --- History ----------------------------------------------------------------------------------
 
 # Change reasons are stored as keys (see services.registry._reason); these are their words.

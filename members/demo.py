@@ -140,7 +140,8 @@ def seed(stdout=None):
                 "scale": scale,
                 "is_high_tech": high_tech,
                 "district": districts[district],
-                "address": f"包头市{districts[district].name}示范路{index + 1}号",
+                # The street only: the district is its own field, the city the platform's.
+                "address": f"示范路{index + 1}号",
                 "contact_person": "联系人" + "甲乙丙丁戊己庚辛壬癸"[index % 10],
                 "phone": f"0472-{5100000 + index * 37:07d}",
                 "email": f"contact{index + 1}@demo.local",
@@ -175,7 +176,7 @@ def seed(stdout=None):
             "unit_type": Unit.Type.ENTERPRISE,
             "scale": Unit.Scale.MICRO,
             "district": districts["150204"],
-            "address": "包头市青山区幸福路8号",
+            "address": "幸福路8号",
             "contact_person": "孙芳",
             "phone": "13904720099",
             "email": "pending@demo.local",

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.addresses import compose_address
+
 from .messages import render_message
 from .validators import validate_credit_code, validate_phone
 
@@ -171,7 +173,10 @@ class Unit(models.Model):
     scale = models.CharField(_("enterprise scale"), max_length=10, choices=Scale.choices, blank=True)
     is_high_tech = models.BooleanField(_("high-tech enterprise"), default=False)
     district = models.ForeignKey(District, on_delete=models.PROTECT, verbose_name=_("district"))
-    address = models.CharField(_("address"), max_length=200)
+    # The street part only: the district is the field above, the city the platform's.
+    address = models.CharField(
+        _("address"), max_length=200, help_text=_("Street and number only; the district is a field of its own.")
+    )
     contact_person = models.CharField(_("contact person"), max_length=50)
     phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
     email = models.EmailField(_("e-mail"))
@@ -226,6 +231,13 @@ class Unit(models.Model):
     @property
     def is_approved(self):
         return self.status == self.Status.APPROVED
+
+    @property
+    def display_address(self) -> str:
+        """The unit's address as one line: the platform's city (``PLATFORM_CITY``, when set), the
+        district and the street, each once. Reads ``district``: load it with ``with_related()``."""
+        district = self.district.name if self.district_id else ""
+        return compose_address((settings.PLATFORM_CITY, district), self.address)
 
     @property
     def confirmed_group_id(self) -> int | None:

@@ -57,7 +57,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
     credit_code = factory.Sequence(valid_credit_code)
     unit_type = Unit.Type.UNIVERSITY
     district = factory.SubFactory(DistrictFactory)
-    address = "包头市昆都仑区阿尔丁大街7号"
+    address = "阿尔丁大街7号"
     contact_person = "联系人"
     phone = "0472-5951234"
     email = factory.Sequence(lambda n: f"unit{n}@example.cn")

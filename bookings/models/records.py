@@ -25,6 +25,13 @@ class ServiceRecordQuerySet(models.QuerySet):
     def external(self):
         return self.filter(is_external=True)
 
+    def provided_by(self, unit):
+        """Services given on the unit's instruments."""
+        return self.filter(instrument__unit=unit)
+
+    def started_since(self, moment):
+        return self.filter(started_at__gte=moment)
+
 
 class ServiceRecord(models.Model):
     """One use of an instrument as reported to the bureau (DOMAIN.md §4)."""

@@ -333,6 +333,7 @@ def _record(rng, unit, n, category, data, *, special):
         province="内蒙古自治区",
         city="包头市",
         district=unit.district,
+        # The unit's address is its street; province, city and district are the fields above.
         street_address=f"{unit.address}{rng.choice(ROOMS)}{rng.randint(1, 6)}{rng.randint(1, 30):02d}室",
         contact_person=rng.choice(CONTACTS),
         contact_phone=f"0472-{rng.randint(5100000, 6999999)}",

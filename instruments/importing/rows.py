@@ -201,7 +201,7 @@ class RowChecker:
             obj.asset_number: obj
             for obj in Instrument.objects.filter(
                 unit=self.unit, asset_number__in=set(keys.values()) - {""}
-            ).select_related("category", "category__parent")  # the search document names the class
+            ).select_related("category", "category__parent", "district")  # the search document names the class
         }
         return [self._check_row(number, cells, keys[number], existing) for number, cells in rows]
 
@@ -228,6 +228,7 @@ class RowChecker:
         instrument.unit = self.unit
         result.instrument = instrument
         bad = self._fill(instrument, cells, creating, result)
+        instrument.street_address = services.street_address_once(instrument)
         if instrument.is_retired and result.changed:
             result.errors.append((key_header, _("This instrument is retired; its record can no longer be changed.")))
         if creating:

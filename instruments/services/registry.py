@@ -28,6 +28,7 @@ from .rules import (
     clean_fee_items,
     clean_opening_hours,
     normalise_asset_number,
+    street_address_once,
     validate_asset_number,
     validate_slot_range,
     validate_subject_areas,
@@ -230,6 +231,7 @@ def instrument_create(
         raise PermissionDenied
     _check_field_names(fields, "instrument_create")
     instrument = Instrument(unit=unit, **_normalise(fields))
+    instrument.street_address = street_address_once(instrument)
     errors = _instrument_errors(instrument)
     items = _clean_rows(errors, clean_fee_items, fee_items)
     periods = _clean_rows(errors, clean_opening_hours, opening_hours)
@@ -274,6 +276,7 @@ def instrument_update(
     before = {name: locked._meta.get_field(name).value_from_object(locked) for name in fields}
     for name, value in fields.items():
         setattr(locked, name, value)
+    locked.street_address = street_address_once(locked)
     errors = _instrument_errors(locked)
     items = _clean_rows(errors, clean_fee_items, fee_items)
     periods = _clean_rows(errors, clean_opening_hours, opening_hours)

@@ -8,6 +8,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.addresses import strip_area_prefix
+
 from ..exceptions import RowsInvalid
 from ..models import FeeItem, Instrument, OpeningHours
 
@@ -97,6 +99,14 @@ def normalise_asset_number(value: str) -> str:
     """An asset number as stored and matched: full-width forms folded (NFKC), no spaces, so
     "ZC２０２３ 001" typed one year and "ZC2023001" the next are the same instrument."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or ""))
+
+
+def street_address_once(instrument: Instrument) -> str:
+    """The street as stored: without a leading repeat of the record's own province, city and
+    district ("包头市昆都仑区示范路1号" under 包头市 / 昆都仑区 → "示范路1号"), which the page
+    shows from their fields. Only names the record holds are taken off, so nothing is lost."""
+    district = instrument.district.name if instrument.district_id else ""
+    return strip_area_prefix(instrument.street_address, [instrument.province, instrument.city, district])
 
 
 def validate_asset_number(*, unit, asset_number: str, instrument_pk=None) -> None:

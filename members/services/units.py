@@ -1,11 +1,13 @@
 """Member units: registration, profile edits and the bureau's decisions."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.addresses import strip_area_prefix
 from core.transitions import transition
 
 from ..exceptions import DomainError, PermissionDenied
@@ -34,6 +36,15 @@ UNIT_PROFILE_FIELDS = (
 )
 
 
+def _address_once(unit: Unit) -> None:
+    """The address is the street part: a typed "包头市昆都仑区…" under district 昆都仑区 loses its
+    leading city and district, which the profile shows from the district field."""
+    if unit.address and unit.district_id:
+        unit.address = (
+            strip_area_prefix(unit.address, [settings.PLATFORM_CITY], district=unit.district.name) or unit.address
+        )
+
+
 @transaction.atomic
 def unit_register(*, user, group_name: str = "", controller: str = "", **fields) -> Unit:
     """Register a new member unit; it waits for the bureau, and the registrant becomes its admin.
@@ -49,6 +60,7 @@ def unit_register(*, user, group_name: str = "", controller: str = "", **fields)
     fields["credit_code"] = fields["credit_code"].strip().upper()
     unit = Unit(**fields, status=Unit.Status.PENDING)
     unit._change_reason = "registered"
+    _address_once(unit)
     unit.full_clean()
     unit.save()
     Membership.objects.create(user=user, unit=unit, role=Membership.Role.ADMIN, status=Membership.Status.ACTIVE)
@@ -72,6 +84,7 @@ def unit_update(*, actor, unit: Unit, **fields) -> Unit:
             raise DomainError(_("The credit code of a reviewed unit cannot be changed; ask the bureau."))
     for name, value in fields.items():
         setattr(unit, name, value)
+    _address_once(unit)
     unit.full_clean()
     unit.save()
     return unit

@@ -86,3 +86,19 @@ def test_the_feeds_page_shows_the_addresses(client, requester):
     response = client.get(reverse("bookings:feeds"))
     token = services.calendar_token_get(user=requester).token
     assert token in response.content.decode()
+
+
+def test_events_carry_the_instruments_address_with_commas_and_semicolons_escaped(client, instrument, requester, soon):
+    instrument.province, instrument.city = "内蒙古自治区", "包头市"
+    instrument.street_address = "包头市阿尔丁大街7号, A座; 201室"  # the city repeated, as old records do
+    instrument.save()
+    book(instrument, requester, soon, 9, 11)
+    token = services.calendar_token_get(user=requester).token
+    expected = "内蒙古自治区包头市阿尔丁大街7号, A座; 201室"
+    for url in (
+        reverse("bookings:feed_user", args=[token]),
+        reverse("bookings:feed_instrument", args=[token, instrument.pk]),
+    ):
+        response = client.get(url)
+        assert "LOCATION:内蒙古自治区包头市阿尔丁大街7号\\, A座\\; 201室" in response.content.decode()
+        assert [str(e["location"]) for e in events(response)] == [expected]
