@@ -172,6 +172,7 @@ class AuditedContext:
         self._context = context
         self.visited: list[str] = []
         context.on("page", self._watch)
+        OPEN_CONTEXTS.add(self)
 
     def __getattr__(self, name):
         return getattr(self._context, name)
@@ -215,10 +216,28 @@ class AuditedContext:
 
     def close(self, **options):
         try:
-            violations = self.audit()
+            AXE_FINDINGS.extend(self.audit())
         finally:
+            OPEN_CONTEXTS.discard(self)
             self._context.close(**options)
-        assert not violations, "axe-core found serious or critical violations:\n" + "\n".join(violations)
+
+
+AXE_FINDINGS: list[str] = []  # of the running test; checked after it (pytest_runtest_call)
+OPEN_CONTEXTS: set = set()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a browser test passed: the pages of the contexts it left open are checked too (the
+    ``page`` fixture's), and any serious or critical violation found fails the test here, in its
+    call, so its fixtures (the database flush) are torn down as usual."""
+    AXE_FINDINGS.clear()
+    result = yield
+    for context in list(OPEN_CONTEXTS):
+        AXE_FINDINGS.extend(context.audit())
+    found, AXE_FINDINGS[:] = list(AXE_FINDINGS), []
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
+    return result
 
 
 @pytest.fixture
