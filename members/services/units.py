@@ -19,6 +19,7 @@ User = get_user_model()
 
 UNIT_PROFILE_FIELDS = (
     "name",
+    "name_en",
     "short_name",
     "credit_code",
     "unit_type",
