@@ -7,14 +7,21 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from bookings.models import Booking
+from bookings.models import Booking, ServiceRecord
 from core.transitions import history_note
 from instruments.models import Category, Instrument
 from members.models import Unit
-from tests.bookings.factories import BookingFactory, FeeItemFactory, InstrumentFactory, member_of
+from tests.bookings.factories import (
+    BookingFactory,
+    FeeItemFactory,
+    InstrumentFactory,
+    ServiceRecordFactory,
+    member_of,
+)
 from tests.factories import DistrictFactory, UnitFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -117,10 +124,6 @@ def test_a_unit_without_an_english_name_shows_its_chinese_name_in_english():
 
 @pytest.mark.django_db
 def test_the_service_record_on_a_chinese_booking_page_counts_hours_in_chinese(client):
-    from bookings.models import ServiceRecord
-
-    from tests.bookings.factories import ServiceRecordFactory
-
     booking = BookingFactory(
         starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=2, hours=-2)
     )
@@ -155,10 +158,10 @@ def test_a_duplicate_credit_code_reads_naturally_in_chinese():
     unit = UnitFactory()
     copy = Unit(name="另一单位", credit_code=unit.credit_code)
     with translation.override("zh-hans"):
-        with pytest.raises(Exception) as error:
+        with pytest.raises(ValidationError) as error:
             copy.validate_unique()
         assert "该统一社会信用代码已有会员单位注册。" in str(error.value)
     with translation.override("en"):
-        with pytest.raises(Exception) as error:
+        with pytest.raises(ValidationError) as error:
             copy.validate_unique()
         assert "A unit with this unified social credit code is already registered." in str(error.value)
