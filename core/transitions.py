@@ -8,8 +8,10 @@ the actor and the reason on the object, so django-simple-history writes the hist
 when, from what, why). Call it inside the service's transaction.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .exceptions import InvalidTransition
 
@@ -29,6 +31,50 @@ def history_reason(to: str, reason: str = "") -> str:
     if len(text) > HISTORY_REASON_LENGTH:
         text = text[: HISTORY_REASON_LENGTH - 1] + "…"
     return text
+
+
+# The words services write as a history row's change reason. The row keeps the word itself (a
+# stable key, whatever the writer's language), and ``history_note`` shows it in the reader's
+# language; the text after ": " is a person's own reason and is shown as written.
+HISTORY_WORDS = {
+    "registered": gettext_lazy("Registered"),
+    "created": gettext_lazy("Created"),
+    "changed": gettext_lazy("Changed"),
+    "edited": gettext_lazy("Edited"),
+    "requested": gettext_lazy("Request submitted"),
+    "confirmed": gettext_lazy("Confirmed"),
+    "disputed": gettext_lazy("Disputed"),
+    "rated": gettext_lazy("Rated"),
+    "paid": gettext_lazy("Payment recorded"),
+    "recomputed": gettext_lazy("Recomputed"),
+    "amount corrected": gettext_lazy("Amount corrected"),
+    "charge corrected": gettext_lazy("Charge corrected"),
+    "charge corrected after expiry": gettext_lazy("Charge corrected after expiry"),
+    "declared": gettext_lazy("Declared"),
+    "group declared": gettext_lazy("Group declared"),
+    "group confirmed": gettext_lazy("Group confirmed"),
+    "group removed": gettext_lazy("Group removed"),
+    "demo data": gettext_lazy("Demo data"),
+}
+
+
+def history_note(model, text: str | None) -> str:
+    """A stored change reason in the reader's language: "rejected: 材料不全" reads "已驳回：材料不全"
+    in Chinese and "Rejected: 材料不全" in English. The head is a status of ``model`` (written by
+    ``transition``) or one of ``HISTORY_WORDS``; anything else is shown as stored."""
+    if not text:
+        return ""
+    head, sep, rest = text.partition(": ")
+    statuses = {}
+    if model is not None:
+        try:
+            statuses = dict(model._meta.get_field("status").flatchoices)
+        except FieldDoesNotExist:  # a model without a status has only the shared words
+            statuses = {}
+    label = statuses.get(head) or HISTORY_WORDS.get(head)
+    if label is None:
+        return text
+    return _("%(what)s: %(reason)s") % {"what": label, "reason": rest} if sep else str(label)
 
 
 def status_label(model, status) -> str:

@@ -149,12 +149,12 @@ def catalogue_counts(filterset) -> dict:
     return {
         "total": total,
         "category_facets": [
-            {"value": c.code, "label": c.name, "count": by_class[c.pk], "selected": category_code[:2] == c.code}
+            {"value": c.code, "label": c.display_name, "count": by_class[c.pk], "selected": category_code[:2] == c.code}
             for c in categories.values()
             if c.parent_id is None and by_class.get(c.pk)
         ],
         "district_facets": [
-            {"value": d.code, "label": d.name, "count": by_place[d.pk], "selected": district_code == d.code}
+            {"value": d.code, "label": d.display_name, "count": by_place[d.pk], "selected": district_code == d.code}
             for d in districts
             if by_place.get(d.pk)
         ],

@@ -173,11 +173,14 @@ class InstrumentFilter(django_filters.FilterSet):
         self.districts = Loaded(lambda: list(District.objects.all()))
         self.filters["category"].extra["choices"] = Loaded(
             lambda: [
-                (c.code, c.code + " " + c.name if c.parent_id is None else f"\u2003{c.code} {c.name}")
+                (
+                    c.code,
+                    f"{c.code} {c.display_name}" if c.parent_id is None else f"\u2003{c.code} {c.display_name}",
+                )
                 for c in self.categories()
             ]
         )
-        self.filters["district"].extra["choices"] = Loaded(lambda: [(d.code, d.name) for d in self.districts()])
+        self.filters["district"].extra["choices"] = Loaded(lambda: [(d.code, d.display_name) for d in self.districts()])
 
     @cached_property
     def counts(self) -> dict:

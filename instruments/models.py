@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.addresses import compose_address
+from core.i18n import localized_name, reads_english
 from core.jobs import BackgroundJob
 from core.timeparse import validate_not_future
 from members.models import District, Unit
@@ -42,6 +43,11 @@ class Category(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The class's name in the reader's language (English when it has one)."""
+        return localized_name(self)
 
     @property
     def level(self) -> int:
@@ -191,6 +197,16 @@ class Instrument(models.Model):
 
     def get_absolute_url(self):
         return reverse("instruments:detail", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language: English on English pages when the record has one."""
+        return localized_name(self)
+
+    @property
+    def other_name(self) -> str:
+        """The Chinese name, shown beside ``display_name`` when that is the English one; else ""."""
+        return self.name if reads_english() and self.name_en else ""
 
     @property
     def is_retired(self) -> bool:

@@ -86,6 +86,58 @@ UNITS = [
     ("内蒙古稀土功能材料创新中心有限责任公司", "稀土创新中心", "institute", "150271", "", True),
 ]
 
+# English names of the demo units, shown on English pages (a unit without one shows its name).
+UNIT_NAMES_EN = {
+    "内蒙古科技大学": "Inner Mongolia University of Science and Technology",
+    "包头师范学院": "Baotou Teachers' College",
+    "包头医学院": "Baotou Medical College",
+    "内蒙古科技大学包头医学院第一附属医院": "First Affiliated Hospital of Baotou Medical College",
+    "内蒙古科技大学包头医学院第二附属医院": "Second Affiliated Hospital of Baotou Medical College",
+    "包头市中心医院": "Baotou Central Hospital",
+    "包头稀土研究院": "Baotou Research Institute of Rare Earths",
+    "白云鄂博稀土资源研究中心": "Bayan Obo Rare Earth Resources Research Centre",
+    "包头市农牧业科学研究院": "Baotou Academy of Agricultural and Animal Husbandry Sciences",
+    "内蒙古金属材料研究所": "Inner Mongolia Metal Materials Research Institute",
+    "包头市检验检测中心": "Baotou Inspection and Testing Centre",
+    "内蒙古自治区稀土产品质量监督检验研究院": "Inner Mongolia Rare Earth Product Quality Inspection Institute",
+    "包头市产品质量计量检测所": "Baotou Institute of Product Quality and Metrology",
+    "包头海关技术中心": "Baotou Customs Technical Centre",
+    "包头市疾病预防控制中心": "Baotou Center for Disease Control and Prevention",
+    "内蒙古包钢钢联股份有限公司": "Inner Mongolia Baotou Steel Union Co., Ltd.",
+    "中国北方稀土（集团）高科技股份有限公司": "China Northern Rare Earth (Group) High-Tech Co., Ltd.",
+    "内蒙古第一机械集团股份有限公司": "Inner Mongolia First Machinery Group Co., Ltd.",
+    "内蒙古北方重工业集团有限公司": "Inner Mongolia North Heavy Industries Group Co., Ltd.",
+    "包头铝业有限公司": "Baotou Aluminium Co., Ltd.",
+    "包头天和磁材科技股份有限公司": "Baotou Tianhe Magnetic Materials Technology Co., Ltd.",
+    "包头韵升强磁材料有限公司": "Baotou Yunsheng Strong Magnet Materials Co., Ltd.",
+    "内蒙古包钢稀土钢板材有限责任公司": "Inner Mongolia Baotou Steel Rare Earth Steel Plate Co., Ltd.",
+    "包头稀宝新材料科技有限公司": "Baotou Xibao New Materials Technology Co., Ltd.",
+    "包头市英思特稀磁新材料股份有限公司": "Baotou INST Magnetic New Materials Co., Ltd.",
+    "内蒙古双良新能源有限公司": "Inner Mongolia Shuangliang New Energy Co., Ltd.",
+    "包头美科硅能源有限公司": "Baotou Meike Silicon Energy Co., Ltd.",
+    "内蒙古通威高纯晶硅有限公司": "Inner Mongolia Tongwei High-Purity Silicon Co., Ltd.",
+    "包头华美稀土高科有限公司": "Baotou Huamei Rare Earth High-Tech Co., Ltd.",
+    "包头市金蒙汇磁材料有限责任公司": "Baotou Jinmenghui Magnetic Materials Co., Ltd.",
+    "内蒙古蒙牛乳业包头有限责任公司": "Inner Mongolia Mengniu Dairy (Baotou) Co., Ltd.",
+    "包头东宝生物技术股份有限公司": "Baotou Dongbao Bio-Tech Co., Ltd.",
+    "包头长安永磁电机有限公司": "Baotou Chang'an Permanent Magnet Motor Co., Ltd.",
+    "包头中车电机有限公司": "Baotou CRRC Electric Motor Co., Ltd.",
+    "内蒙古一机集团富成锻造有限责任公司": "Inner Mongolia First Machinery Group Fucheng Forging Co., Ltd.",
+    "包头北方创业股份有限公司": "Baotou Beifang Chuangye Co., Ltd.",
+    "包头市鹿城水务集团有限公司": "Baotou Lucheng Water Group Co., Ltd.",
+    "包头市新恒丰能源有限公司": "Baotou Xinhengfeng Energy Co., Ltd.",
+    "内蒙古希望铝业有限公司": "Inner Mongolia Hope Aluminium Co., Ltd.",
+    "包头市达茂稀土有限责任公司": "Baotou Damao Rare Earth Co., Ltd.",
+    "固阳县金山矿业有限公司": "Guyang Jinshan Mining Co., Ltd.",
+    "包头石拐煤化工有限公司": "Baotou Shiguai Coal Chemical Co., Ltd.",
+    "包头市绿源危险废物处置有限公司": "Baotou Lüyuan Hazardous Waste Disposal Co., Ltd.",
+    "内蒙古新雨稀土功能材料有限公司": "Inner Mongolia Xinyu Rare Earth Functional Materials Co., Ltd.",
+    "包头市精工检测技术有限公司": "Baotou Jinggong Testing Technology Co., Ltd.",
+    "包头智谱分析测试技术有限公司": "Baotou Zhipu Analysis and Testing Technology Co., Ltd.",
+    "内蒙古稀土功能材料创新中心有限责任公司": "Inner Mongolia Rare Earth Materials Innovation Centre Co., Ltd.",
+    "包头市青山区创新检测实验室": "Baotou Qingshan Innovation Testing Laboratory",
+}
+
 # Related units (DOMAIN.md §6): (group, actual controller, its units, confirmed by the bureau).
 # The first is the bureau-confirmed group of three 一机 enterprises; the second a declaration made
 # at registration by the unit still waiting for review, which counts for nothing yet.
@@ -134,6 +186,7 @@ def seed(stdout=None):
         units[name], _ = Unit.objects.get_or_create(
             name=name,
             defaults={
+                "name_en": UNIT_NAMES_EN.get(name, ""),
                 "short_name": short,
                 "credit_code": demo_credit_code(index, unit_type),
                 "unit_type": unit_type,
@@ -171,6 +224,7 @@ def seed(stdout=None):
     Unit.objects.get_or_create(
         name="包头市青山区创新检测实验室",
         defaults={
+            "name_en": UNIT_NAMES_EN["包头市青山区创新检测实验室"],
             "short_name": "青山创新实验室",
             "credit_code": demo_credit_code(999, "enterprise"),
             "unit_type": Unit.Type.ENTERPRISE,
@@ -182,8 +236,15 @@ def seed(stdout=None):
             "email": "pending@demo.local",
         },
     )
+    _fill_english_names()
     _seed_groups()
     return units
+
+
+def _fill_english_names():
+    """Give demo units seeded before units had English names theirs (only where still empty)."""
+    for name, name_en in UNIT_NAMES_EN.items():
+        Unit.objects.filter(name=name, name_en="").update(name_en=name_en)
 
 
 def _seed_groups():

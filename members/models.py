@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.addresses import compose_address
+from core.i18n import localized_name
 
 from .messages import render_message
 from .validators import validate_credit_code, validate_phone
@@ -92,6 +93,11 @@ class District(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The district's name in the reader's language (English when it has one)."""
+        return localized_name(self)
+
 
 class UnitGroup(models.Model):
     """Related units (关联单位): units under one actual controller (实际控制人).
@@ -161,11 +167,18 @@ class Unit(models.Model):
         MICRO = "micro", _("Micro")
 
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(
+        _("English name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown on English pages; the name is used when empty."),
+    )
     short_name = models.CharField(_("short name"), max_length=30, blank=True)
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,
         unique=True,
+        error_messages={"unique": _("A unit with this unified social credit code is already registered.")},
         validators=[validate_credit_code],
         help_text=_("18 characters, as printed on the business licence or registration certificate."),
     )
@@ -227,6 +240,12 @@ class Unit(models.Model):
 
     def get_absolute_url(self):
         return reverse("members:unit_profile", args=[self.pk])
+
+    @property
+    def display_name(self) -> str:
+        """The unit's name in the reader's language: the English name on English pages when the
+        unit has given one, else its (Chinese) name."""
+        return localized_name(self)
 
     @property
     def is_approved(self):

@@ -21,6 +21,7 @@ User = get_user_model()
 
 UNIT_PROFILE_FIELDS = (
     "name",
+    "name_en",
     "short_name",
     "credit_code",
     "unit_type",

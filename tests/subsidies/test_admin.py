@@ -169,7 +169,11 @@ def test_the_page_shows_services_evidence_arithmetic_caps_warnings_and_history(c
     assert 'id="remaining-cap">500,000.00' in html
     assert 'data-code="no_booking"' in html  # the factories' services have no booking
     assert 'data-code="related_phone"' in html  # and every factory unit has the same phone number
-    assert 'id="history"' in html and "provider_confirmed" in html
+    history = html[html.index('id="history"') :]
+    history = history[: history.index("</fieldset>")]
+    # the stored reason "provider_confirmed: …" reads in the page's language (core.transitions.history_note)
+    assert "provider_confirmed" not in history
+    assert "服务单位已确认" in history or "Confirmed by the providers" in history
     # what a confirmed application can have decided now
     for name in ("start_review", "approve", "approve_part", "return", "reject"):
         assert f'id="decision-{name}"' in html
