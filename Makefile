@@ -10,6 +10,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # pytest-xdist workers for make test (each has its own test database, Redis database and cache prefix).
 TEST_WORKERS ?= 2
+# More pytest options for make test, e.g. PYTEST_ARGS="-m 'not browser'" or PYTEST_ARGS=tests/bookings.
+PYTEST_ARGS ?=
 
 .PHONY: run test setup install messages migrate demo lint worker beat makemessages clean bench bench-report bench-pages
 
@@ -21,7 +23,7 @@ test: install messages
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 setup: install messages migrate
 
