@@ -2,6 +2,7 @@
 and instruments (the instrument's Chinese name beside its English one), English statuses and
 English amounts; a Chinese page shows none of the English labels."""
 
+import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -74,10 +75,23 @@ def pages(db, client):
             "instrument": instrument.get_absolute_url(),
             "unit": owner.get_absolute_url(),
             "booking": reverse("bookings:detail", args=[booking.pk]),
+            "calendar": reverse("bookings:calendar", args=[instrument.pk]),
         }
-        return {name: client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode() for name, url in urls.items()}
+        return {
+            name: without_addresses(client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode())
+            for name, url in urls.items()
+        }
 
     return get
+
+
+ADDRESS = re.compile(r'<dd id="(?:unit-address|instrument-location)">[^<]*</dd>')
+
+
+def without_addresses(html: str) -> str:
+    """The page without its address lines: an address is postal text (its district included),
+    written as it is to be found on the spot and on a map, in Chinese on every page; not a label."""
+    return ADDRESS.sub("", html)
 
 
 EXPECTED = {
@@ -85,6 +99,7 @@ EXPECTED = {
     "instrument": [CLASS, MAIN_CLASS, OWNER, INSTRUMENT, VALUE, OPERATING_STATUS],
     "unit": [OWNER, DISTRICT],
     "booking": [OWNER, REQUESTER_UNIT, INSTRUMENT, BOOKING_STATUS],
+    "calendar": [OWNER, INSTRUMENT],
 }
 
 
