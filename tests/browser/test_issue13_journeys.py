@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from bookings import services
 from bookings.models import Booking
-from instruments.models import Category
 from tests.bookings.factories import FeeItemFactory, member_of, weekday_hours
 from tests.browser.test_subsidy_pages import axe_violations, csp_errors, log_in
 from tests.factories import UnitFactory
-from tests.instruments.factories import InstrumentFactory
+from tests.instruments.factories import CategoryFactory, InstrumentFactory
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
@@ -41,14 +40,14 @@ def registry(db):
         name="场发射透射电子显微镜",
         name_en="Field-emission transmission electron microscope",
         model="JEM-2100F",
-        category=Category.objects.get(code="0101"),
+        category=CategoryFactory(),  # 0101 电子光学仪器
     )
     lcms = InstrumentFactory(
         unit=owner,
         name="液相色谱-质谱联用仪",
         name_en="Liquid chromatograph-mass spectrometer",
         model="Xevo TQ-S micro",
-        category=Category.objects.get(code="0102"),
+        category=CategoryFactory(code="0102", name="质谱仪器", name_en="Mass spectrometry"),
     )
     return owner, tem, lcms
 
