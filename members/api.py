@@ -23,6 +23,7 @@ class UnitSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "name_en",
             "short_name",
             "credit_code",
             "unit_type",

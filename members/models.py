@@ -136,11 +136,12 @@ class UnitQuerySet(models.QuerySet):
         return self.select_related("district")
 
     def named(self, words: str):
-        """Units whose name or short name contains the words (as typed, case-insensitive)."""
+        """Units whose name, short name or English name contains the words (as typed,
+        case-insensitive)."""
         words = words.strip()
         if not words:
             return self
-        return self.filter(Q(name__icontains=words) | Q(short_name__icontains=words))
+        return self.filter(Q(name__icontains=words) | Q(short_name__icontains=words) | Q(name_en__icontains=words))
 
 
 class Unit(models.Model):

@@ -23,12 +23,17 @@ def units_to_join(*, words: str, unit_id=None, limit: int = JOIN_CHOICES) -> tup
     each; nothing without words (a national registry's 10,000 units are never listed whole)."""
     offered = []
     if str(unit_id or "").isdigit() and len(str(unit_id)) < 11:
-        offered = list(Unit.objects.approved().filter(pk=int(unit_id)).values_list("pk", "name"))
+        offered = [(unit.pk, unit.display_name) for unit in _names(Unit.objects.approved().filter(pk=int(unit_id)))]
     if not words.strip():
         return offered, False
     found = Unit.objects.approved().named(words).exclude(pk__in=[pk for pk, _name in offered])
-    found = list(found.order_by("name", "pk").values_list("pk", "name")[: limit + 1])
+    found = [(unit.pk, unit.display_name) for unit in _names(found.order_by("name", "pk"))[: limit + 1]]
     return offered + found[:limit], len(found) > limit
+
+
+def _names(units):
+    """The units with only what naming them in the reader's language needs."""
+    return list(units.only("pk", "name", "name_en"))
 
 
 def unit_get_public(*, user, pk) -> Unit:

@@ -75,14 +75,9 @@ class UnitField(forms.IntegerField):
         if pk is None:
             return None
         approved = Unit.objects.approved().filter(pk=pk)
-        if self.as_unit:
-            unit = approved.first()
-            found = (unit.pk, unit.name) if unit else None
-        else:
-            name = approved.values_list("name", flat=True).first()
-            unit, found = pk, (pk, name) if name is not None else None
-        if found is None:
+        unit = approved.first() if self.as_unit else approved.only("pk", "name", "name_en").first()
+        if unit is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         if isinstance(self.widget, UnitSearchSelect):
-            self.widget.chosen = found
-        return unit
+            self.widget.chosen = (unit.pk, unit.display_name)
+        return unit if self.as_unit else pk

@@ -127,6 +127,20 @@ def test_a_search_offers_at_most_twenty_matching_approved_units(client, joiner):
     assert page.count("<option") == 1 and "No approved unit has this in its name" in page
 
 
+def test_units_are_found_and_offered_by_their_name_in_the_pages_language(client, joiner):
+    unit = UnitFactory(name="内蒙古科技大学", name_en="Inner Mongolia University of Science and Technology")
+    UnitFactory(name="包头稀土研究院", name_en="Baotou Research Institute of Rare Earths")
+    page = client.get(reverse("members:unit_join"), {"q": "science"}).content.decode()
+    assert f'<option value="{unit.pk}">Inner Mongolia University of Science and Technology</option>' in page
+    assert page.count("<option") == 2 and "内蒙古科技大学" not in page
+    found = client.get("/api/v1/units/", {"q": "science"}).json()["results"]
+    assert [(u["name"], u["name_en"]) for u in found] == [(unit.name, unit.name_en)]
+
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("members:unit_join"), {"q": "science"}).content.decode()
+    assert f'<option value="{unit.pk}">内蒙古科技大学</option>' in page
+
+
 def test_a_unit_profile_link_offers_that_unit_chosen(client, joiner):
     unit = UnitFactory(name="包头稀土研究院")
     page = client.get(reverse("members:unit_join"), {"unit": unit.pk}).content.decode()

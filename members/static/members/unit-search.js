@@ -1,8 +1,9 @@
 // A unit chosen by name (see members/widgets.py; the join page, the catalogue's owner-unit filter):
 // a search box before the unit select looks units up by name in the units API
 // (GET /api/v1/units/?q=) and offers them in a <datalist>; choosing one puts it in the select, so
-// the form sends its id. Without scripts the select still shows the chosen and the offered units
-// (the join page offers a search's results; a unit's profile links to its instruments).
+// the form sends its id; English pages name units in English where they have an English name.
+// Without scripts the select still shows the chosen and the offered units (the join page offers a
+// search's results; a unit's profile links to its instruments).
 (function () {
   "use strict";
 
@@ -11,6 +12,7 @@
     var input = document.createElement("input");
     var list = document.createElement("datalist");
     var found = {}; // unit name -> id, from the last answers
+    var english = /^en/i.test(document.documentElement.lang || "");
     var timer = null;
     var asked = "";
     input.type = "search";
@@ -40,9 +42,10 @@
     function offer(units) {
       list.textContent = "";
       units.forEach(function (unit) {
-        found[unit.name] = unit.id;
+        var name = (english && unit.name_en) || unit.name;
+        found[name] = unit.id;
         var option = document.createElement("option");
-        option.value = unit.name;
+        option.value = name;
         list.appendChild(option);
       });
     }
