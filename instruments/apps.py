@@ -31,8 +31,9 @@ class InstrumentsConfig(AppConfig):
     def ready(self):
         from members.models import District, Unit
 
-        from .invalidation import connect_signals
+        from .invalidation import connect_migrations, connect_signals
         from .models import Category, FeeItem, Instrument, OpeningHours, Photo
 
         # What the catalogue's pages show (instruments/invalidation.py).
         connect_signals(Instrument, Photo, FeeItem, OpeningHours, Category, Unit, District)
+        connect_migrations(self)
