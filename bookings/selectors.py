@@ -50,7 +50,12 @@ def instruments_managed_by(*, user):
 
 def booking_get_for_user(*, user, pk) -> Booking:
     """A booking the user requested or whose instrument the user manages; 404 otherwise."""
-    booking = Booking.objects.with_related().select_related("instrument__district").filter(pk=pk).first()
+    booking = (
+        Booking.objects.with_related()
+        .select_related("instrument__district", "instrument__unit__district")
+        .filter(pk=pk)
+        .first()
+    )
     if booking is None or not user.is_authenticated:
         raise Http404
     if booking.requester_id != user.pk and not is_unit_manager(user, booking.instrument.unit):

@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,6 +69,18 @@ def test_without_an_installation_address_the_owner_units_address_is_shown(client
     client.force_login(requester)
     location = re.search(r'id="instrument-location">([^<]*)<', page(client, booking)).group(1)
     assert location == f"{instrument.unit.district.name}{instrument.unit.address}"
+
+
+def test_the_owner_units_address_costs_no_query_more(client, instrument, requester, booking):
+    client.force_login(requester)
+    with CaptureQueriesContext(connection) as own_address:
+        page(client, booking)
+    instrument.province = instrument.city = instrument.street_address = ""
+    instrument.district = None
+    instrument.save()
+    with CaptureQueriesContext(connection) as units_address:
+        page(client, booking)
+    assert len(units_address) == len(own_address)
 
 
 def test_the_manager_sees_the_requesters_unit_phone_and_email(client, manager, requester, booking):
