@@ -6,11 +6,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import timeparse
+from core.punctuation import aside, labelled, semicolon
 from instruments.models import FeeItem
 from members.models import Unit
 
 from .availability import local_tz
 from .models import FundingSource, Outage, ServicePurpose, ServiceRecord, ServiceWay
+
+
+def field_errors_text(form) -> str:
+    """The form's field errors as one line for a message: "label: error; label: error", with the
+    reader's punctuation."""
+    fields = form.fields
+    return semicolon().join(labelled(fields[k].label, " ".join(v)) for k, v in form.errors.items() if k in fields)
+
 
 LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -50,12 +59,12 @@ class FeeItemChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.get_basis_display()})"
+        return f"{obj.name}{aside(obj.get_basis_display())}"
 
 
 class RecordFeeItemChoiceField(FeeItemChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.instrument.name}: {obj.name} ({obj.get_basis_display()})"
+        return labelled(obj.instrument.display_name, f"{obj.name}{aside(obj.get_basis_display())}")
 
 
 class BookingRequestForm(forms.Form):

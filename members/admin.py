@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.punctuation import labelled
+
 from . import services
 from .exceptions import DomainError
 from .forms import DecisionReasonForm
@@ -129,7 +131,7 @@ class UnitAdmin(SimpleHistoryAdmin):
                 verb(actor=request.user, unit=unit, **kwargs)
                 done += 1
             except DomainError as err:
-                self.message_user(request, f"{unit.name}: {err.message}", messages.WARNING)
+                self.message_user(request, labelled(unit.display_name, err.message), messages.WARNING)
         if done:
             self.message_user(request, _("%(n)d unit(s) updated.") % {"n": done}, messages.SUCCESS)
 

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from core.addresses import compose_address
 from core.i18n import localized_name
+from core.punctuation import aside
 
 from .messages import render_message
 from .validators import validate_credit_code, validate_phone
@@ -318,7 +319,7 @@ class Membership(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "unit"], name="membership_unique_user_unit")]
 
     def __str__(self):
-        return f"{self.user} @ {self.unit} ({self.get_role_display()})"
+        return f"{self.user} @ {self.unit}{aside(self.get_role_display())}"
 
 
 class Notification(models.Model):

@@ -17,7 +17,7 @@ from .. import fees, selectors, services
 from ..availability import local
 from ..exceptions import DomainError
 from ..filters import BookingFilter
-from ..forms import CancelForm, CompleteForm, DecisionForm, RateForm, ReasonForm
+from ..forms import CancelForm, CompleteForm, DecisionForm, RateForm, ReasonForm, field_errors_text
 from ..models import Booking
 
 HUNDREDTH = Decimal("0.01")  # hours are entered to the hundredth
@@ -149,7 +149,7 @@ def _no_show(request, booking):
 def _complete(request, booking):
     form = CompleteForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items() if k in form.fields)
+        errors = field_errors_text(form)
         raise DomainError(errors or _("Check the form."))
     data = form.cleaned_data
     services.booking_complete(

@@ -16,7 +16,7 @@ from .. import importing, selectors, services
 from ..availability import local
 from ..exceptions import DomainError
 from ..filters import ServiceRecordFilter
-from ..forms import CorrectAmountForm, ImportForm, MarkPaidForm, RateForm, ServiceRecordForm
+from ..forms import CorrectAmountForm, ImportForm, MarkPaidForm, RateForm, ServiceRecordForm, field_errors_text
 from ..models import ServiceRecordImport
 
 PAGE_SIZE = 20
@@ -67,7 +67,7 @@ def record_mark_paid(request, pk):
     record = selectors.service_record_get_for_manager(user=request.user, pk=pk)
     form = MarkPaidForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items() if k in form.fields)
+        errors = field_errors_text(form)
         messages.error(request, errors or _("Check the form."))
         return redirect(record)
     try:
@@ -86,7 +86,7 @@ def record_correct_amount(request, pk):
     record = selectors.service_record_get_for_manager(user=request.user, pk=pk)
     form = CorrectAmountForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[k].label}: {' '.join(v)}" for k, v in form.errors.items() if k in form.fields)
+        errors = field_errors_text(form)
         messages.error(request, errors or _("Check the form."))
         return redirect(record)
     try:

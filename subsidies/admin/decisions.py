@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import DomainError
+from core.punctuation import labelled
 
 from ..permissions import can_decide, can_pay
 
@@ -149,7 +150,7 @@ class DecisionAdminMixin:
                 return redirect(self.change_url(obj))
         context = {
             **self.admin_site.each_context(request),
-            "title": f"{chosen.label}: {self.object_label(obj)}",
+            "title": labelled(chosen.label, self.object_label(obj)),
             "opts": self.opts,
             "original": obj,
             "decision": chosen,
@@ -168,7 +169,7 @@ class DecisionAdminMixin:
             try:
                 decision.call(request.user, obj, data)
             except DomainError as err:
-                self.message_user(request, f"{self.object_label(obj)}: {err.message}", messages.ERROR)
+                self.message_user(request, labelled(self.object_label(obj), err.message), messages.ERROR)
             else:
                 done += 1
         if done:

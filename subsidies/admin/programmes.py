@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from bookings.models import ServicePurpose, ServiceWay
 from core.exceptions import DomainError
 from core.money import format_yuan
+from core.punctuation import labelled
 from members.models import Unit
 
 from .. import exporting, services
@@ -244,7 +245,7 @@ class ProgrammeAdmin(SimpleHistoryAdmin):
             try:
                 rewards = services.provider_rewards_compute(actor=request.user, programme=programme)
             except DomainError as err:
-                self.message_user(request, f"{programme}: {err.message}", messages.ERROR)
+                self.message_user(request, labelled(programme, err.message), messages.ERROR)
                 continue
             total = sum((r.computed_amount for r in rewards), 0)
             message = _("%(programme)s: %(n)d provider rewards computed, %(total)s in all.") % {

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.money import MONEY_FIELD
+from core.punctuation import aside, labelled
 from members.models import Unit
 
 from .choices import RATE_FIELD, CounterKind, Mode, SettlementCycle, TierCondition
@@ -113,7 +114,7 @@ class Programme(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.name} ({self.year})"
+        return f"{self.name}{aside(self.year)}"
 
     @property
     def remaining_budget(self) -> Decimal:
@@ -138,7 +139,7 @@ class TierRule(models.Model):
         constraints = [models.UniqueConstraint(fields=["programme", "condition"], name="tier_one_per_condition")]
 
     def __str__(self):
-        return f"{self.get_condition_display()}: {self.rate:%}"
+        return labelled(self.get_condition_display(), f"{self.rate:%}")
 
 
 class CapCounter(models.Model):
