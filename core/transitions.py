@@ -61,7 +61,8 @@ HISTORY_WORDS = {
 def history_note(model, text: str | None) -> str:
     """A stored change reason in the reader's language: "rejected: 材料不全" reads "已驳回：材料不全"
     in Chinese and "Rejected: 材料不全" in English. The head is a status of ``model`` (written by
-    ``transition``) or one of ``HISTORY_WORDS``; anything else is shown as stored."""
+    ``transition``) or one of ``HISTORY_WORDS``; anything else is shown as stored. The text after
+    the head goes through the model's ``reason_note`` when it has one."""
     if not text:
         return ""
     head, sep, rest = text.partition(": ")
@@ -74,7 +75,11 @@ def history_note(model, text: str | None) -> str:
     label = statuses.get(head) or HISTORY_WORDS.get(head)
     if label is None:
         return text
-    return _("%(what)s: %(reason)s") % {"what": label, "reason": rest} if sep else str(label)
+    if not sep:
+        return str(label)
+    # A model whose services store their own notes as keys says how to show them.
+    rest = getattr(model, "reason_note", str)(rest)
+    return _("%(what)s: %(reason)s") % {"what": label, "reason": rest}
 
 
 def status_label(model, status) -> str:

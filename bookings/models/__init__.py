@@ -8,12 +8,26 @@ and from outages. On SQLite the booking service checks and inserts inside one IM
 transaction.
 """
 
-from .booking import Booking, BookingEvent, BookingQuerySet, Outage, OutageQuerySet, SlotHold, SlotHoldQuerySet
+from .booking import (
+    CONFIRMED_AT_ONCE,
+    OUTAGE_NOTE,
+    Booking,
+    BookingEvent,
+    BookingQuerySet,
+    Outage,
+    OutageQuerySet,
+    SlotHold,
+    SlotHoldQuerySet,
+    event_note,
+)
 from .choices import HOURS, FundingSource, ServicePurpose, ServiceWay
 from .other import CalendarFeedToken, ServiceRecordImport, import_file_path, new_feed_token
 from .records import ChosenService, ServiceRecord, ServiceRecordQuerySet
 
 __all__ = [
+    "CONFIRMED_AT_ONCE",
+    "OUTAGE_NOTE",
+    "event_note",
     "HOURS",
     "Booking",
     "BookingEvent",

@@ -76,6 +76,24 @@ class BookingQuerySet(models.QuerySet):
         return self.select_related("instrument", "instrument__unit", "requester", "unit")
 
 
+# The notes the system itself writes as a booking's reason are stored as keys, whatever the
+# writer's language, and shown in the reader's (``event_note``); a person's reason is kept as written.
+CONFIRMED_AT_ONCE = "confirmed at once"
+OUTAGE_NOTE = "outage {kind}: {reason}"
+
+
+def event_note(reason: str) -> str:
+    """A stored booking reason in the reader's language: "confirmed at once" and "outage <kind>:
+    <reason>" translated, anything else as stored."""
+    if reason == CONFIRMED_AT_ONCE:
+        return str(_("confirmed at once (no approval needed)"))
+    head, sep, rest = reason.partition(": ")
+    kind = dict(Outage.Kind.choices).get(head.removeprefix("outage ")) if head.startswith("outage ") else None
+    if sep and kind is not None:
+        return _("Outage (%(kind)s): %(reason)s") % {"kind": kind, "reason": rest}
+    return reason
+
+
 class Booking(models.Model):
     """A request for time on an instrument, and what became of it."""
 
@@ -138,6 +156,8 @@ class Booking(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # How the admin's history shows the notes the services store as keys (core.transitions.history_note).
+    reason_note = staticmethod(event_note)
     objects = BookingQuerySet.as_manager()
 
     class Meta:
@@ -187,6 +207,11 @@ class BookingEvent(models.Model):
 
     def __str__(self):
         return f"{self.booking_id}: {self.from_status or '∅'} → {self.to_status}"
+
+    @property
+    def note(self) -> str:
+        """The reason in the reader's language (``event_note``)."""
+        return event_note(self.reason)
 
 
 class OutageQuerySet(models.QuerySet):

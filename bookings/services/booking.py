@@ -17,7 +17,7 @@ from members.permissions import is_unit_manager
 
 from .. import fees, rules
 from ..exceptions import BookingRuleError, PermissionDenied, SlotTaken
-from ..models import Booking, BookingEvent, ChosenService, FundingSource, ServiceWay, SlotHold
+from ..models import CONFIRMED_AT_ONCE, Booking, BookingEvent, ChosenService, FundingSource, ServiceWay, SlotHold
 from .notify import managers_of, notify, slot_text
 
 logger = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ def _announce(booking: Booking) -> None:
             **params,
         )
         return
-    booking_transition(booking=booking, to=S.APPROVED, actor=None, reason=_("confirmed at once (no approval needed)"))
+    booking_transition(booking=booking, to=S.APPROVED, actor=None, reason=CONFIRMED_AT_ONCE)
     notify(
         [user],
         gettext_lazy("Booking confirmed: %(instrument)s, %(slot)s"),

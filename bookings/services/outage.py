@@ -14,7 +14,7 @@ from instruments.models import Instrument
 from members.permissions import is_unit_manager
 
 from ..exceptions import DomainError, PermissionDenied
-from ..models import Booking, Outage, SlotHold
+from ..models import OUTAGE_NOTE, Booking, Outage, SlotHold
 from ..selectors import outage_bookings_to_cancel
 from .booking import booking_transition, hold_create
 from .notify import notify, slot_text
@@ -66,7 +66,7 @@ def outage_create(
     outage._history_user = actor
     outage.full_clean()
     outage.save()
-    why = _("Outage (%(kind)s): %(reason)s") % {"kind": outage.get_kind_display(), "reason": outage.reason or "—"}
+    why = OUTAGE_NOTE.format(kind=outage.kind, reason=outage.reason or "—")  # shown by event_note
     for booking in affected:
         booking_transition(booking=booking, to=Booking.Status.CANCELLED, actor=actor, reason=why)
         notify(
