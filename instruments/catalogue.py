@@ -20,6 +20,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     Func,
     OuterRef,
     Prefetch,
@@ -180,8 +181,8 @@ def similar_instruments(instrument: Instrument, *, count: int = SIMILAR_COUNT) -
     """A few other public instruments of the same subclass (中类), then of the same main class
     (大类), those open to outside users first, then the newest. One query.
 
-    On PostgreSQL the query first narrows to ``_similar_candidates`` (a few index reads), so it no
-    longer sorts the whole main class; the order and the answer are the same."""
+    On PostgreSQL the query first narrows to ``_among_similar_candidates`` (a few index reads, done
+    once), so it no longer sorts the whole main class; the order and the answer are the same."""
     category = instrument.category
     main_class_id = category.parent_id or category.pk
     same_subclass = Q(category_id=category.pk)
@@ -197,12 +198,12 @@ def similar_instruments(instrument: Instrument, *, count: int = SIMILAR_COUNT) -
         .order_by("-same_subclass", "-external", "-created_at", "-pk")
     )
     if connections[queryset.db].vendor == "postgresql":  # the database the router reads this from
-        queryset = queryset.filter(pk__in=_similar_candidates(instrument, main_class_id=main_class_id, count=count))
+        queryset = queryset.filter(_among_similar_candidates(instrument, main_class_id=main_class_id, count=count))
     return list(queryset[:count])
 
 
-def _similar_candidates(instrument: Instrument, *, main_class_id: int, count: int):
-    """Ids that hold the first ``count`` similar instruments (PostgreSQL): the ``count`` newest of
+def _among_similar_candidates(instrument: Instrument, *, main_class_id: int, count: int):
+    """ "id = ANY(ids)" for ids that hold the first ``count`` similar instruments (PostgreSQL): the ``count`` newest of
     each (class of the main class, sharing mode), each read from the ``instrument_similar`` index.
 
     Why that is enough: the order groups rows by (same subclass, shared externally) and within a
@@ -227,7 +228,16 @@ def _similar_candidates(instrument: Instrument, *, main_class_id: int, count: in
         function="unnest",
         output_field=BigIntegerField(),
     )
-    return Category.objects.filter(Q(pk=main_class_id) | Q(parent_id=main_class_id)).annotate(ids=ids).values("ids")
+    cells_of_the_main_class = Category.objects.filter(Q(pk=main_class_id) | Q(parent_id=main_class_id))
+    # "id = ANY(ARRAY(…))": the candidates are an init plan, read once, whatever the planner
+    # guesses of the rows around them (an IN subquery could be run again for every outer row).
+    return Func(
+        F("pk"),
+        ArraySubquery(cells_of_the_main_class.annotate(ids=ids).values("ids")),
+        template="(%(expressions)s))",
+        arg_joiner=" = ANY(",
+        output_field=BooleanField(),
+    )
 
 
 def headline_figures() -> dict:
