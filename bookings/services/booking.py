@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from core.transitions import transition
 from instruments.invalidation import catalogue_changed
 from instruments.models import Instrument
+from members.messages import Named
 from members.models import Unit
 from members.permissions import is_unit_manager
 
@@ -178,10 +179,10 @@ def _announce(booking: Booking) -> None:
     """Tell the owner's managers of a new request, or confirm a booking that needs no approval."""
     instrument, user = booking.instrument, booking.requester
     params = {
-        "instrument": instrument.name,
+        "instrument": Named.of(instrument),
         "slot": slot_text(booking.starts_at, booking.ends_at),
         "name": user.name,
-        "unit": booking.unit.name,
+        "unit": Named.of(booking.unit),
     }
     url = booking.get_absolute_url()
     if instrument.needs_approval:

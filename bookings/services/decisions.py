@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.hooks import run_hooks
+from members.messages import Named
 from members.permissions import is_unit_manager
 
 from ..exceptions import DomainError, PermissionDenied
@@ -25,7 +26,7 @@ def _tell_requester(booking: Booking, subject, body, **extra) -> None:
         subject,
         body,
         url=booking.get_absolute_url(),
-        instrument=booking.instrument.name,
+        instrument=Named.of(booking.instrument),
         slot=slot_text(booking.starts_at, booking.ends_at),
         **extra,
     )
@@ -85,7 +86,7 @@ def booking_cancel(*, actor, booking: Booking, reason: str = "", now: datetime |
             gettext_lazy("Booking cancelled: %(instrument)s, %(slot)s"),
             gettext_lazy("%(name)s cancelled the booking of %(instrument)s for %(slot)s."),
             url=booking.get_absolute_url(),
-            instrument=booking.instrument.name,
+            instrument=Named.of(booking.instrument),
             slot=slot_text(booking.starts_at, booking.ends_at),
             name=actor.name,
         )

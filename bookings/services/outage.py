@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from instruments.invalidation import catalogue_changed
 from instruments.models import Instrument
+from members.messages import Named
 from members.permissions import is_unit_manager
 
 from ..exceptions import DomainError, PermissionDenied
@@ -77,7 +78,7 @@ def outage_create(
                 "cancelled. Please book another time."
             ),
             url=reverse("bookings:calendar", args=[instrument.pk]),
-            instrument=instrument.name,
+            instrument=Named.of(instrument),
             slot=slot_text(booking.starts_at, booking.ends_at),
             outage=slot_text(starts_at, ends_at),
             kind=Outage.Kind(outage.kind).label,

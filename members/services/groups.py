@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from core.transitions import history_reason
 
 from ..exceptions import DomainError, InvalidTransition, PermissionDenied
+from ..messages import Named
 from ..models import Membership, Unit, UnitGroup
 from ..permissions import can_decide_unit, can_manage_unit
 from .notifications import notification_send
@@ -110,7 +111,7 @@ def unit_group_confirm(*, actor, unit: Unit) -> Unit:
             "(actual controller: %(controller)s). Services between the group's units are not subsidised, "
             "and the group's subsidy cap counts all its units."
         ),
-        params={"unit": unit.name, "group": group.name, "controller": group.controller},
+        params={"unit": Named.of(unit), "group": group.name, "controller": group.controller},
         url=unit.get_absolute_url(),
     )
     return unit
@@ -138,7 +139,7 @@ def unit_group_remove(*, actor, unit: Unit, reason: str = "") -> Unit:
         recipients=_unit_group_people(unit),
         subject=gettext_lazy("%(unit)s is no longer in the group “%(group)s”"),
         body=body,
-        params={"unit": unit.name, "group": group.name, "reason": reason},
+        params={"unit": Named.of(unit), "group": group.name, "reason": reason},
         url=unit.get_absolute_url(),
     )
     return unit

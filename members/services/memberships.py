@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from core.transitions import transition
 
 from ..exceptions import DomainError, InvalidTransition, PermissionDenied
+from ..messages import Named
 from ..models import Membership, Unit
 from ..permissions import can_manage_people
 from .notifications import notification_send
@@ -37,7 +38,7 @@ def membership_request(*, user, unit: Unit) -> Membership:
         recipients=admins,
         subject=gettext_lazy("%(name)s asks to join %(unit)s"),
         body=gettext_lazy("%(name)s (%(email)s) asks to join your unit. Accept or decline on the people page."),
-        params={"name": user.name, "unit": unit.name, "email": user.email},
+        params={"name": user.name, "unit": Named.of(unit), "email": user.email},
         url=f"/units/{unit.pk}/people/",
     )
     return membership
@@ -59,7 +60,7 @@ def membership_accept(*, actor, membership: Membership, role: str = Membership.R
         recipients=[m.user],
         subject=gettext_lazy("You have joined %(unit)s"),
         body=gettext_lazy("Your request to join %(unit)s was accepted; your role is %(role)s."),
-        params={"unit": m.unit.name, "role": Membership.Role(m.role).label},
+        params={"unit": Named.of(m.unit), "role": Membership.Role(m.role).label},
         url=m.unit.get_absolute_url(),
     )
     return m
@@ -74,7 +75,7 @@ def membership_decline(*, actor, membership: Membership) -> Membership:
         recipients=[m.user],
         subject=gettext_lazy("Your request to join %(unit)s was declined"),
         body=gettext_lazy("The administrators of %(unit)s declined your request."),
-        params={"unit": m.unit.name},
+        params={"unit": Named.of(m.unit)},
     )
     return m
 

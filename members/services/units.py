@@ -11,6 +11,7 @@ from core.addresses import strip_area_prefix
 from core.transitions import transition
 
 from ..exceptions import DomainError, PermissionDenied
+from ..messages import Named
 from ..models import Membership, Unit
 from ..permissions import can_decide_unit, can_manage_unit
 from .groups import unit_group_declare
@@ -123,7 +124,7 @@ def _notify_unit_decision(unit: Unit) -> None:
         recipients=admins,
         subject=gettext_lazy("Your member unit “%(unit)s” is now %(status)s"),
         body=body,
-        params={"unit": unit.name, "status": Unit.Status(unit.status).label, "reason": unit.decision_reason},
+        params={"unit": Named.of(unit), "status": Unit.Status(unit.status).label, "reason": unit.decision_reason},
         url=unit.get_absolute_url(),
     )
 

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from members.messages import Named
 from members.selectors import unit_managers
 from members.services import notification_send
 
@@ -28,7 +29,7 @@ PROVIDER_BODY = _(
 def _params(application: Application, reason: str = "") -> dict:
     return {
         "number": application.number,
-        "unit": application.unit.name,
+        "unit": Named.of(application.unit),
         "programme": str(application.programme),
         "status": Application.Status(application.status).label,
         "amount": f"{application.approved_amount or application.requested_amount:,.2f}",

@@ -89,3 +89,27 @@ def test_the_migration_rewrites_stored_events_and_history(instrument, requester,
     row.refresh_from_db()
     assert (event.reason, person.reason) == ("confirmed at once", "计划有变")
     assert row.history_change_reason == "cancelled: outage repair: 真空泵故障"
+
+
+def test_notifications_name_the_instrument_and_unit_in_the_readers_language(instrument, requester, manager, day, now):
+    from members.messages import render_message
+    from members.models import Notification
+
+    instrument.name_en = "Field-emission SEM"
+    instrument.needs_approval = True
+    instrument.save()
+    unit = requester.memberships.get().unit
+    unit.name_en = "Baotou Xibao New Materials Technology Co., Ltd."
+    unit.save()
+    request(instrument, requester, day, now)
+    note = Notification.objects.filter(recipient=manager).latest("pk")
+    with override("en"):
+        assert "Field-emission SEM" in note.subject and "场发射扫描电镜" not in note.subject
+        assert "Baotou Xibao New Materials Technology Co., Ltd." in note.body
+    with override("zh-hans"):
+        assert "场发射扫描电镜" in note.subject and "Field-emission SEM" not in note.subject
+        assert "包头稀宝新材料科技有限公司" in note.body
+    with override("en"):  # a row written before names were kept in both languages: as stored
+        assert render_message(
+            "Booking request: %(instrument)s, %(slot)s", {"instrument": "场发射扫描电镜", "slot": "x"}
+        ) == ("Booking request: 场发射扫描电镜, x")

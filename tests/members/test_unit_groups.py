@@ -308,7 +308,7 @@ def test_the_admin_action_confirms_group_memberships(client, officer, group):
     assert related_unit_ids(units[0]) == frozenset(u.pk for u in units)
     html = response.content.decode()
     assert "已更新 2 个单位。" in html
-    assert f"{lonely.name}: 该单位未申报所属关联单位集团。" in html  # the unit without a group is reported, not failed
+    assert f"{lonely.name}：该单位未申报所属关联单位集团。" in html  # the unit without a group is reported, not failed
 
 
 def test_the_admin_action_removes_from_the_group_with_an_optional_reason(client, officer, family):
