@@ -9,7 +9,7 @@ from tests.instruments.factories import CategoryFactory, image_bytes
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_manager_registers_an_instrument_with_a_photo(page, live_server, screenshot, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     unit = UnitFactory(name="内蒙古科技大学", short_name="内蒙古科大")

@@ -7,7 +7,7 @@ from tests.factories import PASSWORD, DistrictFactory, valid_credit_code
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_sign_up_register_approve_profile(page, live_server, screenshot, officer):
     DistrictFactory(name="稀土高新区")
     base = live_server.url

@@ -227,7 +227,7 @@ def test_the_start_page_lists_imports_with_a_fixed_number_of_queries(client, uni
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_manager_imports_on_a_phone(page, live_server, screenshot, unit, manager):
     import csv
     import io
@@ -261,7 +261,7 @@ def test_a_manager_imports_on_a_phone(page, live_server, screenshot, unit, manag
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_page_follows_a_running_import_until_it_is_done(page, live_server, screenshot, unit, manager):
     job = ImportJob.objects.create(
         unit=unit,

@@ -6,7 +6,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import override
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_old_notifications_keep_their_literal_text():
     executor = MigrationExecutor(connection)
     executor.migrate([("members", "0001_initial")])

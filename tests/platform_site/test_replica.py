@@ -13,7 +13,7 @@ from core.replica import ReplicaRouter, replica_reads
 from instruments.models import Instrument
 from tests.instruments.catalogue_factories import ensure_classification, instrument
 
-pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "replica"])
 
 
 @pytest.fixture
