@@ -17,6 +17,7 @@ from pygal.style import Style
 from core.money import format_wan, format_yuan
 
 from .labels import label
+from .names import english_names, shown
 
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 # Charts whose labels are label keys; other charts' labels are plain text (months, names).
@@ -99,10 +100,14 @@ def nice_ticks(top: float, count: int = 5) -> list[float]:
     return [step * i for i in range(math.ceil(top / step) + 1)]
 
 
-def chart_labels(chart: dict) -> list[str]:
+def chart_labels(chart: dict, names: dict[str, str] | None = None) -> list[str]:
+    """The chart's labels in the reader's language: keyed ones translated, stored names of
+    classes, districts, units and instruments in English for an English reader (``names``, when
+    the caller looked them up already for the whole page)."""
     if chart["key"] in KEYED_LABELS:
         return [label(key) for key in chart["labels"]]
-    return [str(text) for text in chart["labels"]]
+    labels = [str(text) for text in chart["labels"]]
+    return shown(labels, english_names(labels) if names is None else names)
 
 
 def shorten(text: str, size: int = LABEL_CHARS) -> str:
@@ -114,10 +119,11 @@ def wide_chars(text: str) -> int:
     return sum(unicodedata.east_asian_width(char) in ("W", "F") for char in text)
 
 
-def chart_svg(chart: dict) -> str:
-    """The chart (``{"key", "kind": "bar"|"hbar", "labels", "series"}``) as an SVG string."""
+def chart_svg(chart: dict, labels: list[str] | None = None) -> str:
+    """The chart (``{"key", "kind": "bar"|"hbar", "labels", "series"}``) as an SVG string, with
+    its ``chart_labels`` (given when the caller has them already)."""
     horizontal = chart.get("kind") == "hbar"
-    labels = chart_labels(chart)
+    labels = chart_labels(chart) if labels is None else labels
     height = max(300, 80 + 40 * len(labels)) if horizontal else 400
     config = {
         "js": [],

@@ -13,11 +13,12 @@ from core.exceptions import DomainError
 from core.jobs import job_progress
 
 from .. import selectors
-from ..charts import chart_labels, chart_svg, series_format
+from ..charts import KEYED_LABELS, chart_labels, chart_svg, series_format
 from ..exporting import run_csv_response, run_xlsx_response
 from ..forms import RunStartForm
 from ..labels import label
 from ..models import ReportRun
+from ..names import english_names
 from ..periods import period_of_run
 from ..permissions import administered_unit_ids, can_see_reports, is_bureau
 from ..services import report_run_compare, report_run_start
@@ -93,17 +94,32 @@ def _table_pages(request, run: ReportRun) -> list[dict]:
     return tables
 
 
-def _charts(run: ReportRun) -> list[dict]:
+def _in_english(tables: list[dict], run: ReportRun) -> dict[str, str]:
+    """The English names of the stored names the page shows (its tables' pages and its charts),
+    for an English reader: one lookup for the whole page (``reports.names``)."""
+    texts = [value for table in tables for row in table["rows"] for value, fmt in row if fmt == "text"]
+    texts += [
+        text for chart in run.result.get("charts", []) if chart["key"] not in KEYED_LABELS for text in chart["labels"]
+    ]
+    names = english_names(texts)
+    for table in tables:
+        table["rows"] = [
+            [(names.get(value, value) if fmt == "text" else value, fmt) for value, fmt in row] for row in table["rows"]
+        ]
+    return names
+
+
+def _charts(run: ReportRun, names: dict[str, str]) -> list[dict]:
     """Each chart as SVG, with the same numbers as rows (label, [(value, format) per series])."""
     charts = []
     for chart in run.result.get("charts", []):
-        labels = chart_labels(chart)
+        labels = chart_labels(chart, names)
         formats = [series_format(key) for key, _values in chart["series"]]
         charts.append(
             {
                 "key": chart["key"],
                 "title": label(chart["key"]),
-                "svg": chart_svg(chart),
+                "svg": chart_svg(chart, labels),
                 "series": [label(key) for key, _values in chart["series"]],
                 "rows": [
                     (text, [(values[i], fmt) for (_key, values), fmt in zip(chart["series"], formats, strict=True)])
@@ -118,6 +134,8 @@ def _charts(run: ReportRun) -> list[dict]:
 def run_detail(request, pk):
     run = selectors.report_run_get_for_viewer(user=request.user, pk=pk)
     done = run.status == ReportRun.Status.DONE
+    tables = _table_pages(request, run) if done else []
+    names = _in_english(tables, run) if done else {}
     return render(
         request,
         "reports/run_detail.html",
@@ -126,8 +144,8 @@ def run_detail(request, pk):
             "period_label": period_of_run(run).label(),
             "progress": job_progress(run),
             "figures": run.result.get("figures", []) if done else [],
-            "charts": _charts(run) if done else [],
-            "tables": _table_pages(request, run) if done else [],
+            "charts": _charts(run, names) if done else [],
+            "tables": tables,
             "notes": run.result.get("notes", []) if done else [],
             "errors": run.result.get("errors", []) if done else [],
         },

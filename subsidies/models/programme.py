@@ -25,6 +25,9 @@ class ProgrammeQuerySet(models.QuerySet):
         return self.filter(applies_from__lte=day, applies_until__gte=day)
 
 
+BY_HAND = "by hand"  # a programme made without a preset, as its history row says
+
+
 class Programme(models.Model):
     """A subsidy programme of the bureau for one year: who may claim, for which services, at which
     rates, up to which caps, from which budget.
@@ -94,6 +97,7 @@ class Programme(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords(excluded_fields=["committed"])
+
     objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
@@ -115,6 +119,17 @@ class Programme(models.Model):
 
     def __str__(self):
         return f"{self.name}{aside(self.year)}"
+
+    @staticmethod
+    def reason_note(rest: str) -> str:
+        """How the admin's history shows "created: <preset>": the preset's name, or "by hand"
+        (core.transitions.history_note); the preset table is read only then."""
+        from ..presets import PRESETS
+
+        if rest == BY_HAND:
+            return str(_("by hand"))
+        preset = PRESETS.get(rest)
+        return str(preset["label"]) if preset else rest
 
     @property
     def remaining_budget(self) -> Decimal:

@@ -10,6 +10,7 @@ from core.money import format_yuan
 from members.permissions import is_bureau_staff
 
 from ..models import CapCounter, CounterKind, Programme, TierRule
+from ..models.programme import BY_HAND
 from ..presets import PRESETS
 
 
@@ -30,7 +31,7 @@ def programme_create(*, actor, preset: str | None = None, **fields) -> Programme
         tiers = PRESETS[preset]["tiers"]
     listed = fields.pop("listed_units", None)
     programme = Programme(**fields)
-    programme._history_user, programme._change_reason = actor, f"created ({preset or 'by hand'})"
+    programme._history_user, programme._change_reason = actor, f"created: {preset or BY_HAND}"
     programme.full_clean()
     programme.save()
     TierRule.objects.bulk_create([TierRule(programme=programme, condition=c, rate=r) for c, r in tiers])

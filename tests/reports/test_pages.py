@@ -380,3 +380,40 @@ def test_only_administrators_of_units_that_share_instruments_see_their_reports(c
     InstrumentFactory(unit=user_only)
     assert administered_unit_ids(enterprise_admin) == []
     assert client.get(reverse("reports:runs")).status_code == 404
+
+
+def test_an_english_reader_sees_the_stored_names_in_english(client, officer, django_assert_max_num_queries):
+    """A run keeps the Chinese names it was computed with (its exports carry them); an English page
+    shows the English names of classes, units and instruments that have one, in its tables and
+    charts, with a fixed number of queries; names without an English one stay as stored."""
+    from instruments.models import Category
+    from tests.bookings.factories import InstrumentFactory
+    from tests.factories import UnitFactory
+
+    UnitFactory(name="测试大学", name_en="Test University")
+    InstrumentFactory(name="扫描电镜1", name_en="Scanning electron microscope")
+    main_class = Category.objects.get(code="01")
+    run = done_run(
+        rows=2,
+        charts=[
+            {
+                "key": "value_by_category",
+                "kind": "hbar",
+                "labels": [f"01 {main_class.name}", "99 未知大类"],
+                "series": [["original_value", ["120.00", "3.00"]]],
+            }
+        ],
+    )
+    client.force_login(officer)
+    english = client.get(detail(run), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"01 {main_class.name_en}" in english and main_class.name not in english
+    assert "Scanning electron microscope" in english and "扫描电镜1<" not in english
+    assert "扫描电镜2" in english  # no English name: as stored
+    assert "Test University" in english and "测试大学" not in english
+    assert "99 未知大类" in english
+    chinese = client.get(detail(run), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f"01 {main_class.name}" in chinese and "扫描电镜1<" in chinese and "Test University" not in chinese
+    with CaptureQueriesContext(connection) as chinese_queries:
+        client.get(detail(run), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    with django_assert_max_num_queries(len(chinese_queries) + 4):  # a class, district, unit, instrument lookup
+        client.get(detail(run), HTTP_ACCEPT_LANGUAGE="en")

@@ -224,3 +224,18 @@ def test_presets_fill_the_city_values(officer):
     assert chongqing.base_rate == Decimal("0.1200")  # a given value wins over the preset
     assert chongqing.cap_per_application == Decimal("50000.00") and chongqing.settlement_cycle == "half_yearly"
     assert sorted(chongqing.tiers.values_list("rate", flat=True)) == [Decimal("0.2000"), Decimal("0.3000")]
+    # The history says which preset, in the reader's language.
+    from django.utils.translation import override
+
+    from core.transitions import history_note
+    from subsidies.models import Programme
+
+    created = qingdao.history.earliest("history_date").history_change_reason
+    assert created == "created: qingdao"
+    with override("en"):
+        assert history_note(Programme, created) == "Created: Qingdao (reimbursement)"
+        assert history_note(Programme, "created: by hand") == "Created: by hand"
+    with override("zh-hans"):
+        assert history_note(Programme, created).startswith("已创建：") and "qingdao" not in history_note(
+            Programme, created
+        )
