@@ -41,8 +41,8 @@ class Category(models.Model):
         verbose_name = _("instrument class")
         verbose_name_plural = _("instrument classes")
 
-    def __str__(self):
-        return f"{self.code} {self.name}"
+    def __str__(self):  # choice lists and the admin: in the reader's language
+        return f"{self.code} {self.display_name}"
 
     @property
     def display_name(self) -> str:
@@ -192,8 +192,8 @@ class Instrument(models.Model):
             models.Index(fields=["original_value"]),
         ]
 
-    def __str__(self):
-        return f"{self.name} {self.model}".strip()
+    def __str__(self):  # choice lists and the admin: in the reader's language
+        return f"{self.display_name} {self.model}".strip()
 
     def get_absolute_url(self):
         return reverse("instruments:detail", args=[self.pk])

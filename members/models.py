@@ -91,8 +91,8 @@ class District(models.Model):
         verbose_name = _("district")
         verbose_name_plural = _("districts")
 
-    def __str__(self):
-        return self.name
+    def __str__(self):  # choice lists and the admin: in the reader's language
+        return self.display_name
 
     @property
     def display_name(self) -> str:
@@ -237,8 +237,8 @@ class Unit(models.Model):
         permissions = [("decide_unit", _("Can approve, reject or suspend member units"))]
         indexes = [models.Index(fields=["status", "unit_type"])]
 
-    def __str__(self):
-        return self.name
+    def __str__(self):  # choice lists and the admin: in the reader's language
+        return self.display_name
 
     def get_absolute_url(self):
         return reverse("members:unit_profile", args=[self.pk])

@@ -290,7 +290,7 @@ def district(db):
 
 
 @pytest.fixture
-def celery_worker(redis_url, transactional_db, settings):
+def celery_worker(redis_url, transactional_db, django_db_serialized_rollback, settings):
     """A real Celery worker (in a thread of this process) consuming from real Redis.
 
     Tasks are published to Redis, not run eagerly; the worker shares the test database, which is

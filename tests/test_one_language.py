@@ -180,3 +180,23 @@ def test_a_duplicate_credit_code_reads_naturally_in_chinese():
         with pytest.raises(ValidationError) as error:
             copy.validate_unique()
         assert "A unit with this unified social credit code is already registered." in str(error.value)
+
+
+@pytest.mark.django_db
+def test_choice_lists_name_districts_classes_and_units_in_the_readers_language(client):
+    """Drop-downs are drawn from the records' names (``__str__``): the units directory's district
+    filter, the unit registration form and the catalogue's class filter read in English on English
+    pages and in Chinese on Chinese ones."""
+    DistrictFactory(name=DISTRICT[CHINESE], name_en=DISTRICT[ENGLISH])
+    client.force_login(member_of(UnitFactory(name=OWNER[CHINESE], name_en=OWNER[ENGLISH]), role="admin"))
+    for url in (reverse("members:unit_list"), reverse("members:unit_register"), reverse("instruments:catalogue")):
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        options = re.compile(r"<option[^>]*>([^<]*)</option>")
+        english_options, chinese_options = options.findall(english), options.findall(chinese)
+        if "instruments" in url:
+            assert any(MAIN_CLASS[ENGLISH] in o for o in english_options), url
+            assert not any(MAIN_CLASS[CHINESE] in o for o in english_options), url
+        else:
+            assert DISTRICT[ENGLISH] in english_options and DISTRICT[CHINESE] not in english_options, url
+            assert DISTRICT[CHINESE] in chinese_options and DISTRICT[ENGLISH] not in chinese_options, url

@@ -117,7 +117,7 @@ def run_queued_tasks() -> int:
 
 
 @pytest.fixture
-def booking_for_ten(transactional_db, settings):
+def booking_for_ten(transactional_db, django_db_serialized_rollback, settings):
     """An instrument that needs approval, its unit with ten managers, and a requester from outside."""
     from tests.factories import UnitFactory
 

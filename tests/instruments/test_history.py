@@ -64,7 +64,7 @@ def test_entries_say_what_changed_from_what_to_what(unit, manager):
     )
     latest = entries(instrument)[0]
     assert {(c.label, c.old, c.new) for c in latest.changes} == {
-        ("instrument class", "0101 电子光学仪器", "0102 质谱仪器"),
+        ("instrument class", "0101 Electron optics", "0102 Mass spectrometry"),  # in the reader's language
         ("under customs supervision", "No", "Yes"),
         ("original value (yuan)", "3850000.00", "4000000.50"),
         ("source", "Purchased", "Donated"),

@@ -94,7 +94,7 @@ def pool_children(pid: int) -> list[int]:
 
 
 @pytest.fixture
-def worker_process(postgres, transactional_db, redis_url, settings, tmp_path):
+def worker_process(postgres, transactional_db, django_db_serialized_rollback, redis_url, settings, tmp_path):
     """A real ``celery worker`` process (prefork pool, one child) on the test database and on Redis;
     tasks published by this process go to it. Yields (worker Popen, the worker's log file)."""
     from platform_site.celery import app
