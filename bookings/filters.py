@@ -61,11 +61,13 @@ class ServiceRecordFilter(django_filters.FilterSet):
         return queryset.filter(started_at__lt=start_of_day(value + timedelta(days=1)))
 
 
-class FreeGapFilterMixin(django_filters.FilterSet):
+class FreeGapFilterMixin(core_filters.NarrowingFilterSet):
     """Adds ``free_from``, ``free_to`` (local date-times) and ``min_hours`` to an instrument FilterSet.
 
     All three are needed for the filter to apply; ``min_hours`` defaults to 1. The range may span at
-    most 31 days. Usage: ``class InstrumentFilter(FreeGapFilterMixin, django_filters.FilterSet): …``.
+    most 31 days. Usage: ``class CatalogueFilter(FreeGapFilterMixin, InstrumentFilter): …`` (any
+    ``NarrowingFilterSet`` of instruments, or a plain ``FilterSet``): the period narrows the rows
+    after every field's filter and before their order.
     """
 
     free_from = core_filters.DateTimeFilter(
@@ -83,11 +85,11 @@ class FreeGapFilterMixin(django_filters.FilterSet):
     )
 
     def filter_free_gap(self, queryset, name, value):
-        # All three parameters are applied together, once, in filter_queryset below.
+        # All three parameters are applied together, once, in narrow below.
         return queryset
 
-    def filter_queryset(self, queryset):
-        return self.apply_free_gap(super().filter_queryset(queryset))
+    def narrow(self, queryset):
+        return self.apply_free_gap(super().narrow(queryset))
 
     def apply_free_gap(self, queryset):
         """Keep the instruments with a free gap in the asked period (all of them if none asked)."""
@@ -134,7 +136,3 @@ class CatalogueFilter(FreeGapFilterMixin, InstrumentFilter):
 
     class Meta(InstrumentFilter.Meta):
         fields = [*InstrumentFilter.Meta.fields, "free_from", "free_to", "min_hours"]
-
-    def queryset_without(self, *names):
-        # Facet counts respect the free-gap period like the results do.
-        return self.apply_free_gap(super().queryset_without(*names))

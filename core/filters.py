@@ -56,3 +56,19 @@ class BooleanFilter(django_filters.BooleanFilter):
     """``django_filters.BooleanFilter`` that refuses a value that is neither true nor false."""
 
     field_class = YesNoField
+
+
+class NarrowingFilterSet(django_filters.FilterSet):
+    """A filter set in three steps: every field's filter, then ``narrow`` (filters that apply to
+    the filtered rows as a whole, such as bookings' free-gap period: a mixin overrides it and calls
+    ``super()``), then ``order``. Ordering comes last, so an order that reads the final rows (the
+    catalogue's relevance candidates) sees every filter."""
+
+    def filter_queryset(self, queryset):
+        return self.order(self.narrow(super().filter_queryset(queryset)))
+
+    def narrow(self, queryset):
+        return queryset
+
+    def order(self, queryset):
+        return queryset

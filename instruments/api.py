@@ -8,6 +8,7 @@ rule 400 with messages by field, a retired instrument 409 — the API's exceptio
 (``platform_site.api_errors``) turns the services' errors into the one error body.
 """
 
+from django.core.paginator import Paginator as DjangoPaginator
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -24,6 +25,7 @@ from . import catalogue, selectors, services
 from .filters import InstrumentFilter
 from .invalidation import CATALOGUE
 from .models import Category, FeeItem, Instrument, OpeningHours, Photo
+from .search import query_tokens
 
 # --- Read ---------------------------------------------------------------------------------------
 
@@ -203,11 +205,34 @@ class RetireSerializer(serializers.Serializer):
 
 
 class CataloguePagination(PageNumberPagination):
-    """20 a page; ``?page_size=`` from 1 (a larger one is cut to 100); not a positive number is a 400."""
+    """20 a page; ``?page_size=`` from 1 (a larger one is cut to 100); not a positive number is a 400.
+
+    With a free-text search the list holds the first ``SEARCH_LIMIT`` results, counted up to
+    there (``catalogue.SearchPaginator``); ``more`` says that there were more."""
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset, request, view=None):
+        searched = bool(query_tokens(request.query_params.get("search", "")))
+        self.django_paginator_class = catalogue.SearchPaginator if searched else DjangoPaginator
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["more"] = getattr(self.page.paginator, "more", False)
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["required"] = [*schema.get("required", []), "more"]
+        schema["properties"]["more"] = {
+            "type": "boolean",
+            "description": f"A search found more than {catalogue.SEARCH_LIMIT} instruments: `count` and the "
+            f"pages cover the best {catalogue.SEARCH_LIMIT}.",
+        }
+        return schema
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

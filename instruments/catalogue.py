@@ -13,6 +13,7 @@ Definitions used across the catalogue:
 
 from decimal import Decimal
 
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
@@ -30,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core import money
@@ -52,6 +54,27 @@ SORT_CHOICES = [
 ]
 
 SIMILAR_COUNT = 4
+
+# A free-text search reads, counts and pages through at most its SEARCH_LIMIT best matches (see
+# ``order_results`` and ``catalogue_counts``): beyond that the page says "more than 1,000 found"
+# and asks for a narrower search, so a search costs about the same at 100,000 instruments as at
+# 1,000,000. The catalogue without a search is counted and paged in full.
+SEARCH_LIMIT = 1000
+
+
+class AnyOf(Func):
+    """``field = ANY(array)`` (PostgreSQL). With the array given as ``ARRAY(subquery)`` it is an
+    init plan, read once, whatever the planner guesses of the rows around it (an ``IN`` subquery
+    could be run again for every outer row), and the outer rows are then read by their ids."""
+
+    template = "(%(expressions)s))"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+
+def _concatenated(arrays, output_field):
+    """``a || b || …`` of several array expressions."""
+    return Func(*arrays, function="", arg_joiner=" || ", output_field=output_field)
 
 
 def online_booking_q() -> Q:
@@ -85,19 +108,88 @@ def instrument_list_public():
     return _with_card_data(Instrument.objects.public())
 
 
-def order_results(queryset, *, sort: str, search: str):
+def order_results(queryset, *, sort: str, search: str, unfiltered=None):
     """Order catalogue results: relevance (default while searching), newest (default otherwise)
-    or value. Relevance = tokens found in the title (name, English name, model), then newest."""
+    or value. Relevance = tokens found in the title (name, English name, model), then newest.
+
+    Ordered by relevance, the rows are the ``_relevance_candidates`` of ``queryset``, which hold
+    its first ``SEARCH_LIMIT`` results (all a search shows), so no page ranks every match; they
+    are read by id from ``unfiltered`` (``queryset`` before its filters, with what the result
+    lines show; by default ``queryset``), so the filters are not tested again on each."""
     tokens = query_tokens(search)
     if not sort:
         sort = SORT_RELEVANCE if tokens else SORT_NEWEST
     if sort == SORT_RELEVANCE and tokens:
-        return queryset.annotate(search_rank=rank_expression(tokens)).order_by("-search_rank", "-created_at", "-pk")
+        candidates = _relevance_candidates(queryset.annotate(search_rank=rank_expression(tokens)), len(tokens))
+        rows = queryset if unfiltered is None else unfiltered
+        return (
+            rows.filter(candidates)
+            .annotate(search_rank=rank_expression(tokens))
+            .order_by("-search_rank", "-created_at", "-pk")
+        )
     if sort == SORT_VALUE_DESC:
         return queryset.order_by("-original_value", "-pk")
     if sort == SORT_VALUE_ASC:
         return queryset.order_by("original_value", "pk")
     return queryset.order_by("-created_at", "-pk")
+
+
+def _relevance_candidates(ranked, token_count: int):
+    """The rows of ``ranked`` (annotated with ``search_rank``) that can be among its first
+    ``SEARCH_LIMIT`` by (rank, newest, id), plus enough to tell whether there are more: for each
+    rank r from 0 to the number of tokens, the ``SEARCH_LIMIT + 1`` newest rows of rank r or more.
+
+    Why that is enough: a row x of rank r among the first SEARCH_LIMIT comes after every row of
+    a higher rank and every newer row of rank r, which are all the rows of rank ≥ r newer than
+    x; so fewer than SEARCH_LIMIT rows of rank ≥ r are newer than x, and x is among the newest
+    SEARCH_LIMIT of them. The r = 0 list (the newest matches) alone has SEARCH_LIMIT + 1 rows
+    when there are more matches than SEARCH_LIMIT, so counting the candidates up to
+    SEARCH_LIMIT + 1 counts the matches up to it (``capped_count``). The answer is a condition
+    on the id, true of the candidates alone."""
+    plain = ranked.order_by()
+    levels = [
+        (plain.filter(search_rank__gte=rank) if rank else plain)
+        .order_by("-created_at", "-pk")
+        .values("pk")[: SEARCH_LIMIT + 1]
+        for rank in range(token_count + 1)
+    ]
+    if connections[ranked.db].vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+        from django.contrib.postgres.fields import ArrayField
+
+        return AnyOf(F("pk"), _concatenated([ArraySubquery(level) for level in levels], ArrayField(BigIntegerField())))
+    candidates = Q()
+    for level in levels:
+        candidates |= Q(pk__in=level)
+    return candidates
+
+
+def capped_count(queryset) -> int:
+    """The number of rows, counted up to SEARCH_LIMIT + 1 (a searched list is never read further)."""
+    return queryset.order_by()[: SEARCH_LIMIT + 1].count()
+
+
+class SearchPaginator(Paginator):
+    """The paginator of a searched list: it counts up to ``SEARCH_LIMIT + 1`` (or takes
+    ``found``, counted so already) and pages through the first ``SEARCH_LIMIT``; ``more`` tells
+    that there were more."""
+
+    def __init__(self, object_list, per_page, found: int | None = None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        if found is not None:
+            self.found = found
+
+    @cached_property
+    def found(self) -> int:
+        return capped_count(self.object_list)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.found, SEARCH_LIMIT)
+
+    @property
+    def more(self) -> bool:
+        return self.found > SEARCH_LIMIT
 
 
 def catalogue_counts(filterset) -> dict:
@@ -110,13 +202,20 @@ def catalogue_counts(filterset) -> dict:
     and district filters are then applied to the groups here, with the same meaning as the filters
     (``filter_category``: the class or its parent has the code; ``located_in_q``: the place is the
     district). The page's paginator takes ``total`` instead of counting again. A filter set reads
-    them once, as ``InstrumentFilter.counts``."""
+    them once, as ``InstrumentFilter.counts``.
+
+    A search reads at most ``SEARCH_LIMIT + 1`` of those rows. When there are more (``more``),
+    the facets name the classes and places found among the rows read, with no count (``count``
+    None), the selected ones always; ``total`` is ``SEARCH_LIMIT + 1`` ("more") when no class
+    or district is chosen (the rows read were the results), else None: the paginator counts
+    the results up to the limit, in one more query."""
     data = filterset.form.cleaned_data
     category_code = data.get("category") or ""
     district_code = data.get("district") or ""
     categories = {c.pk: c for c in filterset.categories()}
     districts = filterset.districts()
     district_id = next((d.pk for d in districts if d.code == district_code), None)
+    searched = bool(query_tokens(data.get("search") or ""))
 
     def in_category(category) -> bool:
         if not category_code:
@@ -124,13 +223,20 @@ def catalogue_counts(filterset) -> dict:
         parent = categories.get(category.parent_id)
         return category.code == category_code or (parent is not None and parent.code == category_code)
 
-    groups = (
-        filterset.queryset_without("category", "district")
-        .values("category_id", place=Coalesce("district_id", "unit__district_id"))
-        .annotate(count=Count("*"))  # not Count("pk"): the rows' ids are not in the index read
-        .values_list("category_id", "place", "count")
-        .order_by()
-    )
+    rows = filterset.queryset_without("category", "district").order_by()
+    if searched:
+        # A search reads at most SEARCH_LIMIT + 1 matching rows (see SEARCH_LIMIT), grouped here.
+        places = rows.values_list("category_id", Coalesce("district_id", "unit__district_id"))[: SEARCH_LIMIT + 1]
+        read = list(places)
+        more = len(read) > SEARCH_LIMIT
+        groups = [(category_id, place, 1) for category_id, place in read[:SEARCH_LIMIT]]
+    else:
+        more = False
+        groups = (
+            rows.values("category_id", place=Coalesce("district_id", "unit__district_id"))
+            .annotate(count=Count("*"))  # not Count("pk"): the rows' ids are not in the index read
+            .values_list("category_id", "place", "count")
+        )
     total = 0
     by_class: dict[int, int] = {}
     by_place: dict[int, int] = {}
@@ -147,17 +253,32 @@ def catalogue_counts(filterset) -> dict:
             by_place[place] = by_place.get(place, 0) + count
         if class_ok and place_ok:
             total += count
+    if more and not category_code and not district_code:
+        total = SEARCH_LIMIT + 1  # the rows read were the results themselves: more than the limit
+    elif more:
+        total = None  # among the results of the class or district, counted by the paginator
     return {
         "total": total,
+        "more": more,
         "category_facets": [
-            {"value": c.code, "label": c.display_name, "count": by_class[c.pk], "selected": category_code[:2] == c.code}
+            {
+                "value": c.code,
+                "label": c.display_name,
+                "count": None if more else by_class[c.pk],
+                "selected": category_code[:2] == c.code,
+            }
             for c in categories.values()
-            if c.parent_id is None and by_class.get(c.pk)
+            if c.parent_id is None and (by_class.get(c.pk) or (more and category_code[:2] == c.code))
         ],
         "district_facets": [
-            {"value": d.code, "label": d.display_name, "count": by_place[d.pk], "selected": district_code == d.code}
+            {
+                "value": d.code,
+                "label": d.display_name,
+                "count": None if more else by_place[d.pk],
+                "selected": district_code == d.code,
+            }
             for d in districts
-            if by_place.get(d.pk)
+            if by_place.get(d.pk) or (more and district_code == d.code)
         ],
     }
 
@@ -224,20 +345,12 @@ def _among_similar_candidates(instrument: Instrument, *, main_class_id: int, cou
 
     cells = [newest(mode) for mode in Instrument.SharingMode.values]
     ids = Func(
-        Func(*cells, function="", arg_joiner=" || ", output_field=ArrayField(BigIntegerField())),
+        _concatenated(cells, ArrayField(BigIntegerField())),
         function="unnest",
         output_field=BigIntegerField(),
     )
     cells_of_the_main_class = Category.objects.filter(Q(pk=main_class_id) | Q(parent_id=main_class_id))
-    # "id = ANY(ARRAY(…))": the candidates are an init plan, read once, whatever the planner
-    # guesses of the rows around them (an IN subquery could be run again for every outer row).
-    return Func(
-        F("pk"),
-        ArraySubquery(cells_of_the_main_class.annotate(ids=ids).values("ids")),
-        template="(%(expressions)s))",
-        arg_joiner=" = ANY(",
-        output_field=BooleanField(),
-    )
+    return AnyOf(F("pk"), ArraySubquery(cells_of_the_main_class.annotate(ids=ids).values("ids")))
 
 
 def headline_figures() -> dict:

@@ -91,7 +91,7 @@ class Loaded:
         return self
 
 
-class InstrumentFilter(django_filters.FilterSet):
+class InstrumentFilter(core_filters.NarrowingFilterSet):
     """Free text, classification, place, owner, value, status, sharing and online booking, plus
     the sort order (applied last, see ``filter_queryset``)."""
 
@@ -219,16 +219,17 @@ class InstrumentFilter(django_filters.FilterSet):
     def filter_sort(self, queryset, name, value):
         return queryset  # applied in filter_queryset, after every other filter
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+    def order(self, queryset):
         data = self.form.cleaned_data
-        return catalogue.order_results(queryset, sort=data.get("sort") or "", search=data.get("search") or "")
+        return catalogue.order_results(
+            queryset, sort=data.get("sort") or "", search=data.get("search") or "", unfiltered=self.queryset
+        )
 
     def queryset_without(self, *names):
-        """The filtered rows ignoring some filters (for facet counts), unordered. The form must
-        have been validated (``self.qs`` or ``self.is_valid()``)."""
+        """The filtered rows ignoring some filters (for facet counts), narrowed (``narrow``) and
+        unordered. The form must have been validated (``self.qs`` or ``self.is_valid()``)."""
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
             if name not in names and name != "sort":
                 queryset = self.filters[name].filter(queryset, value)
-        return queryset.order_by()
+        return self.narrow(queryset).order_by()

@@ -15,6 +15,7 @@ from core.replica import replica_view
 from . import catalogue
 from .filters import InstrumentFilter
 from .invalidation import CATALOGUE
+from .search import query_tokens
 
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
@@ -35,9 +36,14 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
     """Anyone may search; a fixed number of queries whatever the page size; reads from the
     read replica when there is one."""
     filterset = filterset_class(request.GET, queryset=catalogue.instrument_list_public())
-    paginator = Paginator(filterset.qs, page_size(request))
+    results = filterset.qs  # validates the form
     counts = filterset.counts
-    paginator.count = counts["total"]  # counted with the facets, in the same query
+    searched = bool(query_tokens(filterset.form.cleaned_data.get("search") or ""))
+    if searched:  # the first SEARCH_LIMIT results, counted with the facets unless there are more
+        paginator = catalogue.SearchPaginator(results, page_size(request), found=counts["total"])
+    else:
+        paginator = Paginator(results, page_size(request))
+        paginator.count = counts["total"]  # counted with the facets, in the same query
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -49,7 +55,9 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
             "district_facets": counts["district_facets"],
             "page_sizes": PAGE_SIZES,
             "per_page": page_size(request),
-            "searched": bool(filterset.form.cleaned_data.get("search")),
+            "searched": searched,
+            "more": getattr(paginator, "more", False),
+            "search_limit": catalogue.SEARCH_LIMIT,
         },
     )
 

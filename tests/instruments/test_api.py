@@ -78,12 +78,30 @@ def test_categories_are_a_flat_list_with_parents(api, django_assert_num_queries)
     assert api.get("/api/v1/categories/0102/").json()["name"] == "质谱仪器"
 
 
+def test_a_search_lists_its_best_results_up_to_the_limit_and_says_there_are_more(api, unit, monkeypatch):
+    from instruments import catalogue
+
+    monkeypatch.setattr(catalogue, "SEARCH_LIMIT", 3)
+    for n in range(4):
+        instrument(unit=unit, name=f"质谱仪{n}")
+    instrument(unit=unit, name="试验机")
+    body = api.get(LIST, {"search": "质谱", "page_size": 2}).json()
+    assert (body["count"], body["more"], len(body["results"])) == (3, True, 2)
+    second = api.get(body["next"]).json()
+    assert (len(second["results"]), second["next"]) == (1, None)
+    assert api.get(LIST, {"search": "质谱", "page_size": 2, "page": 3}).status_code == 404
+    # Without a search every instrument can be paged through, whatever the limit.
+    body = api.get(LIST, {"page_size": 2}).json()
+    assert (body["count"], body["more"]) == (5, False)
+    assert api.get(LIST, {"page_size": 2, "page": 3}).json()["results"]
+
+
 def test_anyone_reads_the_catalogue_in_drf_pages(api, unit):
     for n in range(3):
         instrument(unit=unit, name=f"电镜{n}")
     instrument(unit=unit, name="退役的", retired_at=timezone.now())
     body = api.get(LIST, {"page_size": 2}).json()
-    assert set(body) == {"count", "next", "previous", "results"}
+    assert set(body) == {"count", "next", "previous", "results", "more"}
     assert body["count"] == 3 and len(body["results"]) == 2 and body["previous"] is None
     assert "page=2" in body["next"]
     second = api.get(body["next"]).json()

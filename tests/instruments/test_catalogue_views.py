@@ -460,3 +460,36 @@ def test_large_totals_are_shown_in_yi_in_chinese_and_millions_in_english():
         assert money.format_large(Decimal("350000900.00")) == "350.00 million yuan"
         assert money.format_large(Decimal("0")) == "0.00 yuan"
         assert money.format_wan(Decimal("7600000.00")) == "7.60 million yuan"
+
+
+# --- a search with more results than it lists -----------------------------------------------------
+
+
+def test_a_search_with_more_results_than_the_limit_lists_the_best_and_says_so(client, unit, monkeypatch):
+    """Past SEARCH_LIMIT matches the page lists the best SEARCH_LIMIT, says there are more, and
+    its facets name classes without counts; the results of a chosen class are counted again."""
+    monkeypatch.setattr(catalogue, "SEARCH_LIMIT", 3)
+    for n in range(4):
+        instrument(unit=unit, code="0102", name=f"质谱仪{n}")
+    tester = instrument(unit=unit, code="0201", name="试验机", functions="可做质谱样品前处理")
+
+    context = client.get(URL, {"search": "质谱", "per_page": 10}).context
+    page = context["page"]
+    assert context["more"] and (page.paginator.count, page.paginator.num_pages, len(page.object_list)) == (3, 1, 3)
+    assert tester not in page.object_list  # a title match for every listed one
+    assert context["category_facets"] and all(f["count"] is None for f in context["category_facets"])
+    html = client.get(URL, {"search": "质谱"}).content.decode()
+    assert "找到超过 3 台仪器" in html and "找到 3 台仪器" not in html
+    with translation.override("en"):
+        html = client.get(URL, {"search": "质谱"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "More than 3 instruments found" in html
+
+    context = client.get(URL, {"search": "质谱", "category": "02"}).context
+    assert not context["more"] and context["page"].paginator.count == 1
+    assert list(context["page"].object_list) == [tester]
+    assert [f["value"] for f in context["category_facets"] if f["selected"]] == ["02"]
+
+    monkeypatch.setattr(catalogue, "SEARCH_LIMIT", 5)  # enough: exact counts again
+    context = client.get(URL, {"search": "质谱", "per_page": 50}).context  # (not the cached page)
+    assert not context["more"] and context["page"].paginator.count == 5
+    assert {f["value"]: f["count"] for f in context["category_facets"]} == {"01": 4, "02": 1}

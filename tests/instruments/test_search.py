@@ -158,6 +158,20 @@ def test_search_answers_what_substring_matching_says(demo, db, query):
     assert [i.pk for i in search(query)] == [i.pk for i in oracle(query)]
 
 
+@pytest.mark.parametrize("limit", [1, 4])
+@pytest.mark.parametrize("query", QUERIES)
+def test_a_limited_search_gives_the_first_results_of_the_whole_order(demo, db, monkeypatch, query, limit):
+    """A search lists its first SEARCH_LIMIT results only, read from a few candidates per rank:
+    they must be exactly the oracle's first ones, and the count must say whether there are more
+    (queries with several ranks, many matches and none; both databases)."""
+    monkeypatch.setattr(catalogue, "SEARCH_LIMIT", limit)
+    expected = [i.pk for i in oracle(query)]
+    results = InstrumentFilter({"search": query}, queryset=catalogue.instrument_list_public()).qs
+    paginator = catalogue.SearchPaginator(results, 20)
+    assert [i.pk for i in paginator.page(1)] == expected[:limit]
+    assert (paginator.count, paginator.more) == (min(len(expected), limit), len(expected) > limit)
+
+
 def test_two_chinese_characters_find_the_lc_ms(demo, db):
     names = [i.name for i in search("质谱")]
     assert "液相色谱-质谱联用仪" in names
