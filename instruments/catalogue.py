@@ -11,6 +11,7 @@ Definitions used across the catalogue:
   (``needs_approval``) does not matter.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Paginator
@@ -26,6 +27,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Sum,
     Value,
 )
@@ -108,25 +110,32 @@ def instrument_list_public():
     return _with_card_data(Instrument.objects.public())
 
 
-def order_results(queryset, *, sort: str, search: str, unfiltered=None):
+def order_results(queryset, *, sort: str, search: str, unfiltered=None, few: bool = False):
     """Order catalogue results: relevance (default while searching), newest (default otherwise)
     or value. Relevance = tokens found in the title (name, English name, model), then newest.
 
     Ordered by relevance, the rows are the ``_relevance_candidates`` of ``queryset``, which hold
     its first ``SEARCH_LIMIT`` results (all a search shows), so no page ranks every match; they
     are read by id from ``unfiltered`` (``queryset`` before its filters, with what the result
-    lines show; by default ``queryset``), so the filters are not tested again on each."""
+    lines show; by default ``queryset``), so the filters are not tested again on each. ``few``:
+    the caller knows there are at most SEARCH_LIMIT rows (the facets counted them), and they
+    are ranked as they are."""
     tokens = query_tokens(search)
     if not sort:
         sort = SORT_RELEVANCE if tokens else SORT_NEWEST
     if sort == SORT_RELEVANCE and tokens:
-        candidates = _relevance_candidates(queryset.annotate(search_rank=rank_expression(tokens)), len(tokens))
+        as_is = queryset.annotate(search_rank=rank_expression(tokens)).order_by("-search_rank", "-created_at", "-pk")
+        if few:
+            return as_is
         rows = queryset if unfiltered is None else unfiltered
-        return (
-            rows.filter(candidates)
+        ranked = (
+            rows.filter(_relevance_candidates(queryset.annotate(search_rank=rank_expression(tokens)), len(tokens)))
             .annotate(search_rank=rank_expression(tokens))
             .order_by("-search_rank", "-created_at", "-pk")
         )
+        # For SearchPaginator: the matches to count, and the order to use when they are few.
+        ranked.ranking = Ranking(matches=queryset.order_by(), as_is=as_is)
+        return ranked
     if sort == SORT_VALUE_DESC:
         return queryset.order_by("-original_value", "-pk")
     if sort == SORT_VALUE_ASC:
@@ -164,6 +173,15 @@ def _relevance_candidates(ranked, token_count: int):
     return candidates
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """What ``order_results`` knows of results ranked through candidates: the matching rows
+    (unordered) and the same rows ranked as they are, for a list found to be short."""
+
+    matches: QuerySet
+    as_is: QuerySet
+
+
 def capped_count(queryset) -> int:
     """The number of rows, counted up to SEARCH_LIMIT + 1 (a searched list is never read further)."""
     return queryset.order_by()[: SEARCH_LIMIT + 1].count()
@@ -181,7 +199,15 @@ class SearchPaginator(Paginator):
 
     @cached_property
     def found(self) -> int:
-        return capped_count(self.object_list)
+        """Counted on the matches themselves when the list was ranked through candidates
+        (cheaper); when they are no more than SEARCH_LIMIT, they are then ranked as they are."""
+        ranking = getattr(self.object_list, "ranking", None)
+        if ranking is None:
+            return capped_count(self.object_list)
+        found = capped_count(ranking.matches)
+        if found <= SEARCH_LIMIT:
+            self.object_list = ranking.as_is
+        return found
 
     @cached_property
     def count(self) -> int:

@@ -220,9 +220,12 @@ class InstrumentFilter(core_filters.NarrowingFilterSet):
         return queryset  # applied in filter_queryset, after every other filter
 
     def order(self, queryset):
+        """``catalogue.order_results``; when the facets were counted first and found no more than
+        SEARCH_LIMIT rows (they read a superset of the results), a search is ranked as it is."""
         data = self.form.cleaned_data
+        few = "counts" in self.__dict__ and not self.counts["more"]
         return catalogue.order_results(
-            queryset, sort=data.get("sort") or "", search=data.get("search") or "", unfiltered=self.queryset
+            queryset, sort=data.get("sort") or "", search=data.get("search") or "", unfiltered=self.queryset, few=few
         )
 
     def queryset_without(self, *names):

@@ -36,8 +36,9 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
     """Anyone may search; a fixed number of queries whatever the page size; reads from the
     read replica when there is one."""
     filterset = filterset_class(request.GET, queryset=catalogue.instrument_list_public())
-    results = filterset.qs  # validates the form
-    counts = filterset.counts
+    filterset.is_valid()  # (its errors are shown by the form; invalid filters are ignored)
+    counts = filterset.counts  # first: with few matches the results are ranked without candidates
+    results = filterset.qs
     searched = bool(query_tokens(filterset.form.cleaned_data.get("search") or ""))
     if searched:  # the first SEARCH_LIMIT results, counted with the facets unless there are more
         paginator = catalogue.SearchPaginator(results, page_size(request), found=counts["total"])
