@@ -1,7 +1,8 @@
 """The reports app's part of the pages that platform_site composes (see core/panels.py)."""
 
-from .charts import chart_svg
+from .charts import KEYED_LABELS, chart_labels, chart_svg
 from .labels import label
+from .names import english_names
 from .periods import period_of_run
 from .permissions import can_see_reports
 from .review import can_ask_review
@@ -37,10 +38,12 @@ def home_panel(request):
     run = latest_platform_figures_run()
     if run is None:
         return None
+    shown = [chart for chart in run.result.get("charts", []) if chart["key"] in HOME_CHARTS]
+    # The stored names of every chart looked up in English at once (none for a Chinese reader).
+    names = english_names(text for chart in shown if chart["key"] not in KEYED_LABELS for text in chart["labels"])
     charts = [
-        {"key": chart["key"], "title": label(chart["key"]), "svg": chart_svg(chart)}
-        for chart in run.result.get("charts", [])
-        if chart["key"] in HOME_CHARTS
+        {"key": chart["key"], "title": label(chart["key"]), "svg": chart_svg(chart, chart_labels(chart, names))}
+        for chart in shown
     ]
     return "reports/home_panel.html", {
         "run": run,

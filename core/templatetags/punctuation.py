@@ -4,9 +4,7 @@
 after that text: the English form brings its own space, the Chinese form none)."""
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import pgettext
 
 from core import punctuation
 
@@ -33,12 +31,8 @@ class AsideNode(template.Node):
         self.nodelist = nodelist
 
     def render(self, context):
-        inside = self.nodelist.render(context).strip()
-        if not inside:
-            return ""
-        # The rendered inside is already escaped; the brackets come from the catalogue.
-        opening, closing = pgettext("punctuation", " (%(note)s)").split("%(note)s")
-        return format_html("{}{}{}", opening, mark_safe(inside), closing)  # noqa: S308 -- escaped by its template
+        # The rendered inside is already escaped by its template; the brackets come from the catalogue.
+        return mark_safe(punctuation.bracketed(self.nodelist.render(context)))  # noqa: S308
 
 
 @register.tag

@@ -9,9 +9,11 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from reports.models import ReportRun
 from reports.panels import dashboard_panel, home_panel
+from tests.instruments.catalogue_factories import ensure_classification
 
 from .conftest import done_run, make_run
 
@@ -327,6 +329,19 @@ def test_the_home_panel_shows_the_latest_platform_figures(client, rf, officer):
 
     html = render_to_string(template, context)
     assert "945" in html and html.count("<svg") == 2
+
+
+def test_the_home_panel_looks_up_english_names_once_for_its_charts(rf, django_assert_num_queries):
+    """Both home charts name classes: an English reader's panel looks them up in one query."""
+    ensure_classification()
+    charts = [
+        {"key": key, "kind": "hbar", "labels": ["01 分析仪器"], "series": [["original_value", ["5.00"]]]}
+        for key in ("monthly_services", "value_by_category")
+    ]
+    done_run(kind="platform", year=2026, figures=[], charts=charts)
+    with translation.override("en"), django_assert_num_queries(2):  # the run, then the classes' names
+        _template, context = home_panel(rf.get("/"))
+    assert all("01 Analytical" in chart["svg"] and "分析仪器" not in chart["svg"] for chart in context["charts"])
 
 
 def test_a_table_sorts_by_a_number_column_largest_first(client, officer):
