@@ -21,11 +21,11 @@ from core.pagecache import cached_api_data
 from core.timeparse import validate_in_range, validate_not_future
 from members.models import District, Unit
 
-from . import catalogue, selectors, services
+from . import catalogue, search_limit, selectors, services
 from .filters import InstrumentFilter
 from .invalidation import CATALOGUE
 from .models import Category, FeeItem, Instrument, OpeningHours, Photo
-from .search import query_tokens
+from .search import is_searched
 
 # --- Read ---------------------------------------------------------------------------------------
 
@@ -208,15 +208,15 @@ class CataloguePagination(PageNumberPagination):
     """20 a page; ``?page_size=`` from 1 (a larger one is cut to 100); not a positive number is a 400.
 
     With a free-text search the list holds the first ``SEARCH_LIMIT`` results, counted up to
-    there (``catalogue.SearchPaginator``); ``more`` says that there were more."""
+    there (``search_limit.SearchPaginator``); ``more`` says that there were more."""
 
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
 
     def paginate_queryset(self, queryset, request, view=None):
-        searched = bool(query_tokens(request.query_params.get("search", "")))
-        self.django_paginator_class = catalogue.SearchPaginator if searched else DjangoPaginator
+        searched = is_searched(request.query_params.get("search"))
+        self.django_paginator_class = search_limit.SearchPaginator if searched else DjangoPaginator
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
@@ -229,8 +229,8 @@ class CataloguePagination(PageNumberPagination):
         schema["required"] = [*schema.get("required", []), "more"]
         schema["properties"]["more"] = {
             "type": "boolean",
-            "description": f"A search found more than {catalogue.SEARCH_LIMIT} instruments: `count` and the "
-            f"pages cover the best {catalogue.SEARCH_LIMIT}.",
+            "description": f"A search found more than {search_limit.SEARCH_LIMIT} instruments: `count` and the "
+            f"pages cover the best {search_limit.SEARCH_LIMIT}.",
         }
         return schema
 

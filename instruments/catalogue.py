@@ -11,10 +11,8 @@ Definitions used across the catalogue:
   (``needs_approval``) does not matter.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import (
     BigIntegerField,
@@ -27,20 +25,19 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
-    QuerySet,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from core import money
 from members.models import Unit
 
+from . import search_limit
 from .models import Category, Instrument, OpeningHours, Photo
-from .search import query_tokens, rank_expression
+from .search import is_searched, query_tokens
 
 WAN = Decimal("10000")
 
@@ -56,27 +53,6 @@ SORT_CHOICES = [
 ]
 
 SIMILAR_COUNT = 4
-
-# A free-text search reads, counts and pages through at most its SEARCH_LIMIT best matches (see
-# ``order_results`` and ``catalogue_counts``): beyond that the page says "more than 1,000 found"
-# and asks for a narrower search, so a search costs about the same at 100,000 instruments as at
-# 1,000,000. The catalogue without a search is counted and paged in full.
-SEARCH_LIMIT = 1000
-
-
-class AnyOf(Func):
-    """``field = ANY(array)`` (PostgreSQL). With the array given as ``ARRAY(subquery)`` it is an
-    init plan, read once, whatever the planner guesses of the rows around it (an ``IN`` subquery
-    could be run again for every outer row), and the outer rows are then read by their ids."""
-
-    template = "(%(expressions)s))"
-    arg_joiner = " = ANY("
-    output_field = BooleanField()
-
-
-def _concatenated(arrays, output_field):
-    """``a || b || …`` of several array expressions."""
-    return Func(*arrays, function="", arg_joiner=" || ", output_field=output_field)
 
 
 def online_booking_q() -> Q:
@@ -112,110 +88,18 @@ def instrument_list_public():
 
 def order_results(queryset, *, sort: str, search: str, unfiltered=None, few: bool = False):
     """Order catalogue results: relevance (default while searching), newest (default otherwise)
-    or value. Relevance = tokens found in the title (name, English name, model), then newest.
-
-    Ordered by relevance, the rows are the ``_relevance_candidates`` of ``queryset``, which hold
-    its first ``SEARCH_LIMIT`` results (all a search shows), so no page ranks every match; they
-    are read by id from ``unfiltered`` (``queryset`` before its filters, with what the result
-    lines show; by default ``queryset``), so the filters are not tested again on each. ``few``:
-    the caller knows there are at most SEARCH_LIMIT rows (the facets counted them), and they
-    are ranked as they are."""
+    or value. Relevance = tokens found in the title (name, English name, model), then newest,
+    through ``search_limit.ranked_by_relevance`` (``unfiltered`` and ``few`` are its own)."""
     tokens = query_tokens(search)
     if not sort:
         sort = SORT_RELEVANCE if tokens else SORT_NEWEST
     if sort == SORT_RELEVANCE and tokens:
-        as_is = queryset.annotate(search_rank=rank_expression(tokens)).order_by("-search_rank", "-created_at", "-pk")
-        if few:
-            return as_is
-        rows = queryset if unfiltered is None else unfiltered
-        ranked = (
-            rows.filter(_relevance_candidates(queryset.annotate(search_rank=rank_expression(tokens)), len(tokens)))
-            .annotate(search_rank=rank_expression(tokens))
-            .order_by("-search_rank", "-created_at", "-pk")
-        )
-        # For SearchPaginator: the matches to count, and the order to use when they are few.
-        ranked.ranking = Ranking(matches=queryset.order_by(), as_is=as_is)
-        return ranked
+        return search_limit.ranked_by_relevance(queryset, tokens, unfiltered=unfiltered, few=few)
     if sort == SORT_VALUE_DESC:
         return queryset.order_by("-original_value", "-pk")
     if sort == SORT_VALUE_ASC:
         return queryset.order_by("original_value", "pk")
     return queryset.order_by("-created_at", "-pk")
-
-
-def _relevance_candidates(ranked, token_count: int):
-    """The rows of ``ranked`` (annotated with ``search_rank``) that can be among its first
-    ``SEARCH_LIMIT`` by (rank, newest, id), plus enough to tell whether there are more: for each
-    rank r from 0 to the number of tokens, the ``SEARCH_LIMIT + 1`` newest rows of rank r or more.
-
-    Why that is enough: a row x of rank r among the first SEARCH_LIMIT comes after every row of
-    a higher rank and every newer row of rank r, which are all the rows of rank ≥ r newer than
-    x; so fewer than SEARCH_LIMIT rows of rank ≥ r are newer than x, and x is among the newest
-    SEARCH_LIMIT of them. The r = 0 list (the newest matches) alone has SEARCH_LIMIT + 1 rows
-    when there are more matches than SEARCH_LIMIT, so counting the candidates up to
-    SEARCH_LIMIT + 1 counts the matches up to it (``capped_count``). The answer is a condition
-    on the id, true of the candidates alone."""
-    plain = ranked.order_by()
-    levels = [
-        (plain.filter(search_rank__gte=rank) if rank else plain)
-        .order_by("-created_at", "-pk")
-        .values("pk")[: SEARCH_LIMIT + 1]
-        for rank in range(token_count + 1)
-    ]
-    if connections[ranked.db].vendor == "postgresql":
-        from django.contrib.postgres.expressions import ArraySubquery
-        from django.contrib.postgres.fields import ArrayField
-
-        return AnyOf(F("pk"), _concatenated([ArraySubquery(level) for level in levels], ArrayField(BigIntegerField())))
-    candidates = Q()
-    for level in levels:
-        candidates |= Q(pk__in=level)
-    return candidates
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """What ``order_results`` knows of results ranked through candidates: the matching rows
-    (unordered) and the same rows ranked as they are, for a list found to be short."""
-
-    matches: QuerySet
-    as_is: QuerySet
-
-
-def capped_count(queryset) -> int:
-    """The number of rows, counted up to SEARCH_LIMIT + 1 (a searched list is never read further)."""
-    return queryset.order_by()[: SEARCH_LIMIT + 1].count()
-
-
-class SearchPaginator(Paginator):
-    """The paginator of a searched list: it counts up to ``SEARCH_LIMIT + 1`` (or takes
-    ``found``, counted so already) and pages through the first ``SEARCH_LIMIT``; ``more`` tells
-    that there were more."""
-
-    def __init__(self, object_list, per_page, found: int | None = None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        if found is not None:
-            self.found = found
-
-    @cached_property
-    def found(self) -> int:
-        """Counted on the matches themselves when the list was ranked through candidates
-        (cheaper); when they are no more than SEARCH_LIMIT, they are then ranked as they are."""
-        ranking = getattr(self.object_list, "ranking", None)
-        if ranking is None:
-            return capped_count(self.object_list)
-        found = capped_count(ranking.matches)
-        if found <= SEARCH_LIMIT:
-            self.object_list = ranking.as_is
-        return found
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.found, SEARCH_LIMIT)
-
-    @property
-    def more(self) -> bool:
-        return self.found > SEARCH_LIMIT
 
 
 def catalogue_counts(filterset) -> dict:
@@ -241,7 +125,7 @@ def catalogue_counts(filterset) -> dict:
     categories = {c.pk: c for c in filterset.categories()}
     districts = filterset.districts()
     district_id = next((d.pk for d in districts if d.code == district_code), None)
-    searched = bool(query_tokens(data.get("search") or ""))
+    searched = is_searched(data.get("search"))
 
     def in_category(category) -> bool:
         if not category_code:
@@ -251,11 +135,11 @@ def catalogue_counts(filterset) -> dict:
 
     rows = filterset.queryset_without("category", "district").order_by()
     if searched:
-        # A search reads at most SEARCH_LIMIT + 1 matching rows (see SEARCH_LIMIT), grouped here.
-        places = rows.values_list("category_id", Coalesce("district_id", "unit__district_id"))[: SEARCH_LIMIT + 1]
-        read = list(places)
-        more = len(read) > SEARCH_LIMIT
-        groups = [(category_id, place, 1) for category_id, place in read[:SEARCH_LIMIT]]
+        # A search reads at most SEARCH_LIMIT + 1 matching rows (see search_limit), grouped here.
+        limit = search_limit.SEARCH_LIMIT
+        read = list(rows.values_list("category_id", Coalesce("district_id", "unit__district_id"))[: limit + 1])
+        more = len(read) > limit
+        groups = [(category_id, place, 1) for category_id, place in read[:limit]]
     else:
         more = False
         groups = (
@@ -280,7 +164,7 @@ def catalogue_counts(filterset) -> dict:
         if class_ok and place_ok:
             total += count
     if more and not category_code and not district_code:
-        total = SEARCH_LIMIT + 1  # the rows read were the results themselves: more than the limit
+        total = search_limit.SEARCH_LIMIT + 1  # the rows read were the results themselves: more than the limit
     elif more:
         total = None  # among the results of the class or district, counted by the paginator
     return {
@@ -371,12 +255,12 @@ def _among_similar_candidates(instrument: Instrument, *, main_class_id: int, cou
 
     cells = [newest(mode) for mode in Instrument.SharingMode.values]
     ids = Func(
-        _concatenated(cells, ArrayField(BigIntegerField())),
+        search_limit.concatenated(cells, ArrayField(BigIntegerField())),
         function="unnest",
         output_field=BigIntegerField(),
     )
     cells_of_the_main_class = Category.objects.filter(Q(pk=main_class_id) | Q(parent_id=main_class_id))
-    return AnyOf(F("pk"), ArraySubquery(cells_of_the_main_class.annotate(ids=ids).values("ids")))
+    return search_limit.AnyOf(F("pk"), ArraySubquery(cells_of_the_main_class.annotate(ids=ids).values("ids")))
 
 
 def headline_figures() -> dict:

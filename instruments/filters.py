@@ -93,7 +93,7 @@ class Loaded:
 
 class InstrumentFilter(core_filters.NarrowingFilterSet):
     """Free text, classification, place, owner, value, status, sharing and online booking, plus
-    the sort order (applied last, see ``filter_queryset``)."""
+    the sort order (applied last, see ``order``)."""
 
     search = django_filters.CharFilter(
         method="filter_search",
@@ -217,7 +217,7 @@ class InstrumentFilter(core_filters.NarrowingFilterSet):
         return queryset.filter(original_value__lte=value * catalogue.WAN)
 
     def filter_sort(self, queryset, name, value):
-        return queryset  # applied in filter_queryset, after every other filter
+        return queryset  # applied in order, after every other filter and the narrowing
 
     def order(self, queryset):
         """``catalogue.order_results``; when the facets were counted first and found no more than

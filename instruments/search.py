@@ -167,6 +167,11 @@ def query_tokens(query: str) -> list[str]:
     return tokens[:MAX_TOKENS]
 
 
+def is_searched(query) -> bool:
+    """Whether a query (None, blank or text) searches for anything."""
+    return bool(query_tokens(query or ""))
+
+
 def _run_grams(runs: re.Pattern, text: str) -> set[str]:
     """Every character and every pair of adjacent characters of the text's runs."""
     grams = set()

@@ -6,16 +6,15 @@ Anonymous visitors are served both from the page cache (core/pagecache.py; the c
 writes move its version on: instruments/invalidation.py).
 """
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from core.pagecache import cached_page
 from core.replica import replica_view
 
-from . import catalogue
+from . import catalogue, search_limit
 from .filters import InstrumentFilter
 from .invalidation import CATALOGUE
-from .search import query_tokens
+from .search import is_searched
 
 PAGE_SIZES = (10, 20, 50, 100)
 DEFAULT_PAGE_SIZE = 20
@@ -39,12 +38,8 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
     filterset.is_valid()  # (its errors are shown by the form; invalid filters are ignored)
     counts = filterset.counts  # first: with few matches the results are ranked without candidates
     results = filterset.qs
-    searched = bool(query_tokens(filterset.form.cleaned_data.get("search") or ""))
-    if searched:  # the first SEARCH_LIMIT results, counted with the facets unless there are more
-        paginator = catalogue.SearchPaginator(results, page_size(request), found=counts["total"])
-    else:
-        paginator = Paginator(results, page_size(request))
-        paginator.count = counts["total"]  # counted with the facets, in the same query
+    searched = is_searched(filterset.form.cleaned_data.get("search"))
+    paginator = search_limit.results_paginator(results, page_size(request), searched=searched, total=counts["total"])
     page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
@@ -58,7 +53,7 @@ def catalogue_list(request, filterset_class=InstrumentFilter):
             "per_page": page_size(request),
             "searched": searched,
             "more": getattr(paginator, "more", False),
-            "search_limit": catalogue.SEARCH_LIMIT,
+            "search_limit": search_limit.SEARCH_LIMIT,
         },
     )
 

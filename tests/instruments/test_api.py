@@ -9,6 +9,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from instruments import search_limit
 from instruments.models import Instrument
 from members.models import Unit
 from tests.factories import DistrictFactory, UnitFactory
@@ -79,9 +80,7 @@ def test_categories_are_a_flat_list_with_parents(api, django_assert_num_queries)
 
 
 def test_a_search_lists_its_best_results_up_to_the_limit_and_says_there_are_more(api, unit, monkeypatch):
-    from instruments import catalogue
-
-    monkeypatch.setattr(catalogue, "SEARCH_LIMIT", 3)
+    monkeypatch.setattr(search_limit, "SEARCH_LIMIT", 3)
     for n in range(4):
         instrument(unit=unit, name=f"质谱仪{n}")
     instrument(unit=unit, name="试验机")

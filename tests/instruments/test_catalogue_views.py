@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core import money
-from instruments import catalogue, services
+from instruments import catalogue, search_limit, services
 from instruments.models import Instrument
 from members.models import Unit
 from tests.factories import DistrictFactory, UnitFactory
@@ -468,7 +468,7 @@ def test_large_totals_are_shown_in_yi_in_chinese_and_millions_in_english():
 def test_a_search_with_more_results_than_the_limit_lists_the_best_and_says_so(client, unit, monkeypatch):
     """Past SEARCH_LIMIT matches the page lists the best SEARCH_LIMIT, says there are more, and
     its facets name classes without counts; the results of a chosen class are counted again."""
-    monkeypatch.setattr(catalogue, "SEARCH_LIMIT", 3)
+    monkeypatch.setattr(search_limit, "SEARCH_LIMIT", 3)
     for n in range(4):
         instrument(unit=unit, code="0102", name=f"质谱仪{n}")
     tester = instrument(unit=unit, code="0201", name="试验机", functions="可做质谱样品前处理")
@@ -489,7 +489,7 @@ def test_a_search_with_more_results_than_the_limit_lists_the_best_and_says_so(cl
     assert list(context["page"].object_list) == [tester]
     assert [f["value"] for f in context["category_facets"] if f["selected"]] == ["02"]
 
-    monkeypatch.setattr(catalogue, "SEARCH_LIMIT", 5)  # enough: exact counts again
+    monkeypatch.setattr(search_limit, "SEARCH_LIMIT", 5)  # enough: exact counts again
     context = client.get(URL, {"search": "质谱", "per_page": 50}).context  # (not the cached page)
     assert not context["more"] and context["page"].paginator.count == 5
     assert {f["value"]: f["count"] for f in context["category_facets"]} == {"01": 4, "02": 1}

@@ -4,7 +4,7 @@ PostgreSQL over the demo catalogue, and PostgreSQL's indexes actually used."""
 import pytest
 from django.db import connection
 
-from instruments import catalogue
+from instruments import catalogue, search_limit
 from instruments.filters import InstrumentFilter
 from instruments.models import Instrument
 from instruments.search import (
@@ -164,10 +164,10 @@ def test_a_limited_search_gives_the_first_results_of_the_whole_order(demo, db, m
     """A search lists its first SEARCH_LIMIT results only, read from a few candidates per rank:
     they must be exactly the oracle's first ones, and the count must say whether there are more
     (queries with several ranks, many matches and none; both databases)."""
-    monkeypatch.setattr(catalogue, "SEARCH_LIMIT", limit)
+    monkeypatch.setattr(search_limit, "SEARCH_LIMIT", limit)
     expected = [i.pk for i in oracle(query)]
     results = InstrumentFilter({"search": query}, queryset=catalogue.instrument_list_public()).qs
-    paginator = catalogue.SearchPaginator(results, 20)
+    paginator = search_limit.SearchPaginator(results, 20)
     assert [i.pk for i in paginator.page(1)] == expected[:limit]
     assert (paginator.count, paginator.more) == (min(len(expected), limit), len(expected) > limit)
 
