@@ -39,6 +39,12 @@ This meaning is exact and identical on every database; only its speed differs:
      Like the Han grams it only narrows; the ``LIKE`` stays as the exact test. Longer tokens are
      left to the trigram index.
 
+  4. Dated grams (migration 0011): ``instrument_dated_grams(search_document, created_at)`` is
+     every gram of both kinds followed by ``|`` and the month of registration (``质谱|24322``),
+     with a GIN index over it. It finds a word's matches of the newest months without reading the
+     older ones, which is how a search picks its newest matches at any size of the registry
+     (``search_limit._newest_by_month``).
+
 What the document holds
 -----------------------
 The title: the Chinese name, the English name, the model and, when it differs, the model's

@@ -3,18 +3,21 @@
 Past the limit the catalogue page says "more than 1,000 found" and its facets name classes and
 districts without counts (``catalogue.catalogue_counts``), and the API's ``count`` stops at the
 limit with ``"more": true``: counting, grouping and ranking then read at most ``SEARCH_LIMIT + 1``
-rows each, instead of every match with its joins (choosing the candidates still reads each match
-once, for its registration date). The catalogue without a search is counted and paged in full.
+rows each, instead of every match with its joins. Choosing the candidates reads a word's matches
+of the newest months only, on PostgreSQL (``_newest_by_month``); a query whose tokens give no gram,
+or grams of both kinds, and SQLite read each match once, for its registration date. The catalogue
+without a search is counted and paged in full.
 """
 
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.db import connections
-from django.db.models import BigIntegerField, BooleanField, F, Func, Q, QuerySet
+from django.db.models import BigIntegerField, BooleanField, F, Func, Q, QuerySet, TextField, Value
+from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
 
-from .search import rank_expression
+from .search import rank_expression, token_grams, token_latin_grams
 
 SEARCH_LIMIT = 1000
 RELEVANCE_ORDER = ("-search_rank", "-created_at", "-pk")
@@ -49,7 +52,7 @@ def ranked_by_relevance(queryset, tokens: list[str], *, unfiltered=None, few: bo
         return as_is
     rows = queryset if unfiltered is None else unfiltered
     through_candidates = (
-        rows.filter(_relevance_candidates(ranked, len(tokens)))
+        rows.filter(_relevance_candidates(ranked, tokens))
         .annotate(search_rank=rank_expression(tokens))
         .order_by(*RELEVANCE_ORDER)
     )
@@ -57,7 +60,7 @@ def ranked_by_relevance(queryset, tokens: list[str], *, unfiltered=None, few: bo
     return through_candidates
 
 
-def _relevance_candidates(ranked, token_count: int):
+def _relevance_candidates(ranked, tokens: list[str]):
     """The rows of ``ranked`` (annotated with ``search_rank``) that can be among its first
     ``SEARCH_LIMIT`` by (rank, newest, id), plus enough to tell whether there are more: for each
     rank r from 0 to the number of tokens, the ``SEARCH_LIMIT + 1`` newest rows of rank r or more.
@@ -68,23 +71,109 @@ def _relevance_candidates(ranked, token_count: int):
     SEARCH_LIMIT of them. The r = 0 list (the newest matches) alone has SEARCH_LIMIT + 1 rows
     when there are more matches than SEARCH_LIMIT, so counting the candidates up to
     SEARCH_LIMIT + 1 counts the matches up to it (``capped_count``). The answer is a condition
-    on the id, true of the candidates alone."""
+    on the id, true of the candidates alone; a superset of them would do as well.
+
+    On PostgreSQL each list is read through ``_newest_by_month`` when the query has a gram, so
+    that finding a word's newest matches does not read every match."""
     plain = ranked.order_by()
     levels = [
-        (plain.filter(search_rank__gte=rank) if rank else plain)
-        .order_by("-created_at", "-pk")
-        .values("pk")[: SEARCH_LIMIT + 1]
-        for rank in range(token_count + 1)
+        (plain.filter(search_rank__gte=rank) if rank else plain).order_by("-created_at", "-pk")
+        for rank in range(len(tokens) + 1)
     ]
     if connections[ranked.db].vendor == "postgresql":
         from django.contrib.postgres.expressions import ArraySubquery
         from django.contrib.postgres.fields import ArrayField
 
-        return AnyOf(F("pk"), concatenated([ArraySubquery(level) for level in levels], ArrayField(BigIntegerField())))
+        ids = ArrayField(BigIntegerField())
+        gram = _month_gram(tokens)
+        lists = [
+            ArraySubquery(level.values("pk")[: SEARCH_LIMIT + 1])
+            if gram is None
+            else _newest_by_month(level, gram, ids)
+            for level in levels
+        ]
+        return AnyOf(F("pk"), concatenated(lists, ids))
     candidates = Q()
     for level in levels:
-        candidates |= Q(pk__in=level)
+        candidates |= Q(pk__in=level.values("pk")[: SEARCH_LIMIT + 1])
     return candidates
+
+
+# How many months, counted back from the newest registration, each try of ``_newest_by_month``
+# reads before the next, wider one; past the last, every match is read.
+MONTH_WINDOWS = (1, 4, 16, 64)
+
+
+class MonthKeys(Func):
+    """The keys ``gram|m`` of the dated gram index (migration 0011) for the ``months`` newest
+    months of ``table``'s registrations (up to the newest's month); the gram and the number of
+    months are the two expressions."""
+
+    template = (
+        "ARRAY(SELECT CAST(%(gram)s AS text) || '|' || m"
+        " FROM (SELECT instrument_month(max(created_at)) AS newest FROM %(table)s) AS n,"
+        " generate_series(n.newest - CAST(%(months)s AS integer) + 1, n.newest) AS m)"
+    )
+
+    def __init__(self, gram, months, *, table: str):
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(gram, months, table=table, output_field=ArrayField(TextField()))
+
+    def as_sql(self, compiler, connection, **extra):
+        (gram, gram_params), (months, months_params) = (compiler.compile(e) for e in self.source_expressions)
+        sql = self.template % {"gram": gram, "months": months, "table": connection.ops.quote_name(self.extra["table"])}
+        return sql, (*gram_params, *months_params)
+
+
+class MoreThan(Func):
+    """The array (the first expression) when it holds more elements than the second says, else null."""
+
+    template = "(SELECT CASE WHEN cardinality(a) > %(limit)s THEN a END FROM (SELECT %(array)s AS a OFFSET 0) AS found)"
+
+    def as_sql(self, compiler, connection, **extra):
+        (array, array_params), (limit, limit_params) = (compiler.compile(e) for e in self.source_expressions)
+        return self.template % {"array": array, "limit": limit}, (*limit_params, *array_params)
+
+
+def _month_gram(tokens: list[str]) -> str | None:
+    """A gram that every match of the tokens contains (see ``instruments.search``: the grams of a
+    token's Han runs, or a short token's Latin runs), the longest first (the rarest, as a rule).
+    None when they have none (Latin tokens of three characters or more), and when they have both
+    kinds: the query then tests two gram functions, and beside the dated index PostgreSQL would
+    compute one of them on each row it reads."""
+    han = set().union(*(token_grams(t) for t in tokens))
+    latin = set().union(*(token_latin_grams(t) for t in tokens))
+    if han and latin:
+        return None
+    grams = han or latin
+    return min(grams, key=lambda g: (-len(g), g)) if grams else None
+
+
+def _newest_by_month(level, gram: str, output_field):
+    """The ``SEARCH_LIMIT + 1`` newest rows of ``level`` (ordered newest first), or all of them
+    when there are fewer, as an array of ids, read from the dated gram index (migration 0011):
+    first the rows registered in the newest month holding ``gram``, then in the newest 4, 16
+    and 64 months (``MONTH_WINDOWS``), each try only when the one before found no more than
+    SEARCH_LIMIT rows, and last without a window. One SQL expression; PostgreSQL evaluates
+    ``COALESCE``'s arguments in turn and stops at the first that is not null.
+
+    Why a window is enough when it holds more than SEARCH_LIMIT rows: the window is every month
+    from its first to the newest registration, so every row outside it is older than every row in
+    it, and the newest SEARCH_LIMIT + 1 rows are the window's. Every row of ``level`` contains
+    ``gram``, so a row registered in month m has the key ``gram|m``."""
+    from django.contrib.postgres.expressions import ArraySubquery
+    from django.contrib.postgres.fields import ArrayField
+
+    grams = ArrayField(TextField())
+    dated = Func(F("search_document"), F("created_at"), function="instrument_dated_grams", output_field=grams)
+    tries = []
+    for months in MONTH_WINDOWS:
+        keys = MonthKeys(Value(gram), Value(months), table=level.model._meta.db_table)
+        window = level.alias(dated_grams=dated).filter(dated_grams__overlap=keys)
+        tries.append(MoreThan(ArraySubquery(window.values("pk")[: SEARCH_LIMIT + 1]), Value(SEARCH_LIMIT)))
+    tries.append(ArraySubquery(level.values("pk")[: SEARCH_LIMIT + 1]))
+    return Coalesce(*tries, output_field=output_field)
 
 
 @dataclass(frozen=True)

@@ -165,9 +165,15 @@ def test_a_limited_search_gives_the_first_results_of_the_whole_order(demo, db, m
     they must be exactly the oracle's first ones, and the count must say whether there are more
     (queries with several ranks, many matches and none; both databases)."""
     monkeypatch.setattr(search_limit, "SEARCH_LIMIT", limit)
+    assert_the_first_results_are_the_oracles(query, limit)
+
+
+def assert_the_first_results_are_the_oracles(query: str, limit: int) -> None:
+    """A search limited to ``limit`` lists the oracle's first ``limit`` rows and says whether
+    there were more (``SEARCH_LIMIT`` already set to ``limit``)."""
     expected = [i.pk for i in oracle(query)]
     results = InstrumentFilter({"search": query}, queryset=catalogue.instrument_list_public()).qs
-    paginator = search_limit.SearchPaginator(results, 20)
+    paginator = search_limit.SearchPaginator(results, 50)
     assert [i.pk for i in paginator.page(1)] == expected[:limit]
     assert (paginator.count, paginator.more) == (min(len(expected), limit), len(expected) > limit)
 
