@@ -50,6 +50,10 @@ def test_request_approve_complete_rate(browser, live_server, screenshot):
     else:  # the instrument page links here once the lead wires it in
         page.goto(f"{base}/instruments/{instrument.pk}/book/")
     # A phone shows one day at a time; three days on, the first free hour is the opening hour.
+    # The page's stylesheet decides which calendar shows: wait for the page to load, not only
+    # for the element (on a busy machine the week calendar was still visible before the CSS).
+    page.wait_for_url(f"{base}/instruments/{instrument.pk}/book/")
+    page.wait_for_load_state("load")
     page.wait_for_selector("#day-calendar")
     assert not page.is_visible("#week-calendar")
     for _ in range(3):
