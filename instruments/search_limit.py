@@ -81,17 +81,15 @@ def _relevance_candidates(ranked, tokens: list[str]):
         for rank in range(len(tokens) + 1)
     ]
     if connections[ranked.db].vendor == "postgresql":
-        from django.contrib.postgres.expressions import ArraySubquery
         from django.contrib.postgres.fields import ArrayField
 
         ids = ArrayField(BigIntegerField())
         gram = _month_gram(tokens)
-        lists = [
-            ArraySubquery(level.values("pk")[: SEARCH_LIMIT + 1])
-            if gram is None
-            else _newest_by_month(level, gram, ids)
-            for level in levels
-        ]
+        if gram is None:
+            lists = [_newest(level) for level in levels]
+        else:
+            newest = newest_month(ranked.model)
+            lists = [_newest_by_month(level, gram, newest, ids) for level in levels]
         return AnyOf(F("pk"), concatenated(lists, ids))
     candidates = Q()
     for level in levels:
@@ -105,35 +103,25 @@ MONTH_WINDOWS = (1, 4, 16, 64)
 
 
 class MonthKeys(Func):
-    """The keys ``gram|m`` of the dated gram index (migration 0011) for the ``months`` newest
-    months of ``table``'s registrations (up to the newest's month); the gram and the number of
-    months are the two expressions."""
+    """The keys ``gram|m`` of the dated gram index (migration 0011) for the ``months`` months up
+    to ``newest``; the expressions are the gram, the newest month and the number of months."""
 
     template = (
-        "ARRAY(SELECT CAST(%(gram)s AS text) || '|' || m"
-        " FROM (SELECT instrument_month(max(created_at)) AS newest FROM %(table)s) AS n,"
-        " generate_series(n.newest - CAST(%(months)s AS integer) + 1, n.newest) AS m)"
+        "ARRAY(SELECT CAST(g AS text) || '|' || (n - k)"
+        " FROM (VALUES (%(expressions)s)) AS given(g, n, months), generate_series(0, months - 1) AS k)"
     )
 
-    def __init__(self, gram, months, *, table: str):
+    def __init__(self, gram, newest, months):
         from django.contrib.postgres.fields import ArrayField
 
-        super().__init__(gram, months, table=table, output_field=ArrayField(TextField()))
-
-    def as_sql(self, compiler, connection, **extra):
-        (gram, gram_params), (months, months_params) = (compiler.compile(e) for e in self.source_expressions)
-        sql = self.template % {"gram": gram, "months": months, "table": connection.ops.quote_name(self.extra["table"])}
-        return sql, (*gram_params, *months_params)
+        super().__init__(gram, newest, months, output_field=ArrayField(TextField()))
 
 
 class MoreThan(Func):
-    """The array (the first expression) when it holds more elements than the second says, else null."""
+    """The array (the first expression) when it holds more elements than the second says, else
+    null. ``OFFSET 0`` keeps the array a subquery of its own, computed once."""
 
-    template = "(SELECT CASE WHEN cardinality(a) > %(limit)s THEN a END FROM (SELECT %(array)s AS a OFFSET 0) AS found)"
-
-    def as_sql(self, compiler, connection, **extra):
-        (array, array_params), (limit, limit_params) = (compiler.compile(e) for e in self.source_expressions)
-        return self.template % {"array": array, "limit": limit}, (*limit_params, *array_params)
+    template = "(SELECT CASE WHEN cardinality(a) > n THEN a END FROM (SELECT %(expressions)s OFFSET 0) AS found(a, n))"
 
 
 def _month_gram(tokens: list[str]) -> str | None:
@@ -150,30 +138,47 @@ def _month_gram(tokens: list[str]) -> str | None:
     return min(grams, key=lambda g: (-len(g), g)) if grams else None
 
 
-def _newest_by_month(level, gram: str, output_field):
-    """The ``SEARCH_LIMIT + 1`` newest rows of ``level`` (ordered newest first), or all of them
-    when there are fewer, as an array of ids, read from the dated gram index (migration 0011):
-    first the rows registered in the newest month holding ``gram``, then in the newest 4, 16
-    and 64 months (``MONTH_WINDOWS``), each try only when the one before found no more than
-    SEARCH_LIMIT rows, and last without a window. One SQL expression; PostgreSQL evaluates
-    ``COALESCE``'s arguments in turn and stops at the first that is not null.
+def _newest(level):
+    """The ``SEARCH_LIMIT + 1`` first ids of ``level`` (ordered newest first), as an array."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    return ArraySubquery(level.values("pk")[: SEARCH_LIMIT + 1])
+
+
+def newest_month(model):
+    """The month (``instrument_month``) of the newest registration of ``model``'s table: one
+    probe of the ``instrument_newest`` index, an init plan of each try that runs."""
+    from django.db.models import IntegerField, Subquery
+
+    month = Func(F("created_at"), function="instrument_month", output_field=IntegerField())
+    return Subquery(model._base_manager.order_by("-created_at", "-pk").values(month=month)[:1])
+
+
+def _newest_by_month(level, gram: str, newest, output_field):
+    """``_newest(level)`` read from the dated gram index (migration 0011): first the rows
+    registered in the ``newest`` month holding ``gram``, then in the newest 4, 16 and 64 months
+    (``MONTH_WINDOWS``), each try only when the one before found no more than SEARCH_LIMIT rows,
+    and last without a window. One SQL expression; PostgreSQL evaluates ``COALESCE``'s arguments
+    in turn and stops at the first that is not null.
 
     Why a window is enough when it holds more than SEARCH_LIMIT rows: the window is every month
     from its first to the newest registration, so every row outside it is older than every row in
     it, and the newest SEARCH_LIMIT + 1 rows are the window's. Every row of ``level`` contains
     ``gram``, so a row registered in month m has the key ``gram|m``."""
-    from django.contrib.postgres.expressions import ArraySubquery
+    tries = [MoreThan(_newest(in_months(level, gram, newest, months)), Value(SEARCH_LIMIT)) for months in MONTH_WINDOWS]
+    tries.append(_newest(level))
+    return Coalesce(*tries, output_field=output_field)
+
+
+def in_months(queryset, gram: str, newest, months: int):
+    """The rows of ``queryset`` that hold ``gram`` and were registered in the ``months`` months up
+    to ``newest`` (an expression of its month), found in the dated gram index."""
     from django.contrib.postgres.fields import ArrayField
 
     grams = ArrayField(TextField())
     dated = Func(F("search_document"), F("created_at"), function="instrument_dated_grams", output_field=grams)
-    tries = []
-    for months in MONTH_WINDOWS:
-        keys = MonthKeys(Value(gram), Value(months), table=level.model._meta.db_table)
-        window = level.alias(dated_grams=dated).filter(dated_grams__overlap=keys)
-        tries.append(MoreThan(ArraySubquery(window.values("pk")[: SEARCH_LIMIT + 1]), Value(SEARCH_LIMIT)))
-    tries.append(ArraySubquery(level.values("pk")[: SEARCH_LIMIT + 1]))
-    return Coalesce(*tries, output_field=output_field)
+    keys = MonthKeys(Value(gram), newest, Value(months))
+    return queryset.alias(dated_grams=dated).filter(dated_grams__overlap=keys)
 
 
 @dataclass(frozen=True)

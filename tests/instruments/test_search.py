@@ -316,3 +316,16 @@ def test_postgres_search_uses_its_index(postgres, query, index):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = queryset.explain()
     assert index in plan
+
+
+@pytest.mark.parametrize("gram", ["质谱", "ms", "x"])
+def test_postgres_month_windows_use_the_dated_index(postgres, gram):
+    """A search's newest matches are read month by month through the dated gram index of
+    migration 0011 (``search_limit._newest_by_month``): proof that the month keys asked for
+    match the indexed expression."""
+    newest = search_limit.newest_month(Instrument)
+    window = search_limit.in_months(Instrument.objects.order_by(), gram, newest, 4)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = window.explain()
+    assert "instrument_search_dated_grams" in plan, plan
